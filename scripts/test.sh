@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The README's test command: every notebook's tests (cells flagged `slow` are skipped; add --flags slow to run them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -z "${VIRTUAL_ENV:-}" ] && [ -f .venv/bin/activate ] && . .venv/bin/activate
+python scripts/run_tests.py "$@"
