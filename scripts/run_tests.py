@@ -11,11 +11,6 @@ from fastcore.parallel import parallel
 from nbdev.config import get_config
 from nbdev.test import test_nb
 
-def _run(fn, skip_flags, force_flags, basepath):
-    t0 = time.time()
-    ok, _ = test_nb(fn, skip_flags=skip_flags, force_flags=force_flags, basepath=basepath)
-    return ok, time.time() - t0
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--flags', default='', help='test flags to run that are normally skipped, e.g. "slow"')
@@ -28,7 +23,7 @@ def main():
     skip, force = cfg.tst_flags.split(), a.flags.split()
     os.chdir(cfg.nbs_path)
     t0 = time.time()
-    res = parallel(_run, files, skip_flags=skip, force_flags=force, basepath=cfg.config_path,
+    res = parallel(test_nb, files, skip_flags=skip, force_flags=force, basepath=cfg.config_path,
                    n_workers=a.n_workers if len(files) > 1 else 0, pause=0.01)
     for f, (ok, t) in zip(files, res): print(f"{'PASS' if ok else 'FAIL'}  {f.name:<28} {t:6.1f} s")
     n_ok = sum(ok for ok, _ in res)
