@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/11a_main.ipynb #73ec139f
+# %% ../nbs/11a_main.ipynb #ad0afa3f
 #| eval: false
 from .cli import main
 
