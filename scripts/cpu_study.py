@@ -1,0 +1,181 @@
+#!/usr/bin/env python
+"""The reproduction chapter's CPU study: every run of it, run in parallel, resumable, collected into small CSVs.
+
+    python scripts/cpu_study.py                       # the CIFAR-10 study and the NTK-SAP ablations (about 40 min on 2 cores)
+    python scripts/cpu_study.py --study mnist5k       # the digits study (about 14 min)
+    python scripts/cpu_study.py --tiny --out /tmp/x   # a 1-minute version of everything, for tests
+
+Each (study, variant, pruner, seed) is one `python -m ntksap --experiment multishot` process with a fixed number of
+threads (the order of float sums, hence the last digits of the results, depends on it). Finished runs are skipped,
+so an interrupted study continues where it stopped. Results go to RESULT_DIR/<study>/multishot/<run>/ in the usual
+format; the collected tables go to OUT/<study>_summary.csv (and a figure for each study).
+"""
+import argparse, os, subprocess, sys, time, json
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PRUNERS = ['rand', 'mag', 'snip', 'itersnip', 'grasp', 'synflow', 'NTKSAP']
+# scoring iterations T of each pruner (NTK-SAP: the paper's 20; SynFlow: its paper's 100; iterative SNIP: 20)
+ITERATIONS = dict(rand=1, mag=1, snip=1, itersnip=20, grasp=1, synflow=100, NTKSAP=20)
+COMPRESSIONS = [2, 6, 10, 14, 18]            # sparsity 36.0 / 73.8 / 89.3 / 95.6 / 98.2 %, as in the paper
+SEEDS = [0, 1, 2]
+
+MNIST5K = ['--dataset', 'mnist5k', '--model', 'conv', '--model-class', 'default', '--optimizer', 'adam', '--lr', '0.001',
+           '--train-batch-size', '64', '--post-epochs', '3']
+# ResNet-20 as in the paper, on a fixed 10,000-image class-balanced subset of CIFAR-10 at 16x16 pixels (4x cheaper than
+# 32x32), evaluated on a fixed 2,000-image test subset; 3 epochs of the paper's SGD (lr 0.1, x0.1 for the last epoch).
+CIFAR10 = ['--dataset', 'cifar10', '--image-size', '16', '--train-subset', '10000', '--test-subset', '2000',
+           '--model', 'resnet20', '--model-class', 'lottery', '--optimizer', 'sgd', '--lr', '0.1', '--weight-decay', '1e-4',
+           '--train-batch-size', '128', '--post-epochs', '3', '--lr-drops', '2']
+# NTK-SAP ablations on the CIFAR-10 setting at the two highest sparsities; the baseline cells are the main study's.
+# --ntksap_epsilon is the perturbation's standard deviation: sqrt of the paper's variance.
+ABLATIONS = {
+    'T=1 (one shot)': ['--prune-epoch-list', '1'],
+    'fixed weights': ['--ntksap_resample', 'False'],
+    'real-data inputs': ['--ntksap_inputs', 'data'],
+    'R=5': ['--ntksap_R', '5'],
+    'variance 1e-6': ['--ntksap_epsilon', '0.001'],
+    'variance 1e-2': ['--ntksap_epsilon', '0.1'],
+}
+ABLATION_COMPRESSIONS = [14, 18]
+OUT_NAMES = dict(mnist5k='mnist5k_conv', cifar10='cifar10_resnet20', ablations='cifar10_resnet20_ablations')
+TINY = ['--train-subset', '200', '--test-subset', '100', '--post-epochs', '1', '--prune-dataset-ratio', '2']
+
+
+def train_mode(pruner): return 'False' if pruner == 'synflow' else 'True'   # SynFlow scores in eval mode (its paper)
+
+
+def slug(text): return ''.join(c if c.isalnum() else '-' for c in text).strip('-').lower()
+
+
+def jobs_of(study, seeds, tiny=False):
+    "The runs of `study`: (run name, variant, flags, threads)."
+    out = []
+    if study == 'mnist5k':
+        # one process per seed with every pruner, 2 threads: how the committed digits results were made
+        for s in seeds:
+            flags = [*MNIST5K, '--pruner-list', *PRUNERS, '--prune-epoch-list', *[str(ITERATIONS[p]) for p in PRUNERS],
+                     '--compression-list', *map(str, COMPRESSIONS), '--seed', str(s)]
+            out.append((f'seed{s}', '', flags, 2))
+    elif study == 'cifar10':
+        for s in seeds:
+            for p in PRUNERS:
+                flags = [*CIFAR10, '--pruner-list', p, '--prune-epoch-list', str(ITERATIONS[p]), '--prune-train-mode', train_mode(p),
+                         '--compression-list', *map(str, COMPRESSIONS), '--seed', str(s)]
+                out.append((f'{p.lower()}-seed{s}', '', flags, 1))
+    elif study == 'ablations':
+        for s in seeds:
+            for v, extra in ABLATIONS.items():
+                flags = [*CIFAR10, '--pruner-list', 'NTKSAP', '--prune-epoch-list', str(ITERATIONS['NTKSAP']), '--prune-train-mode', 'True',
+                         '--compression-list', *map(str, ABLATION_COMPRESSIONS), '--seed', str(s), *extra]
+                out.append((f'{slug(v)}-seed{s}', v, flags, 1))
+    else: raise SystemExit(f"cpu_study: unknown study {study!r}; valid: mnist5k, cifar10, ablations")
+    if tiny:   # the same runs with much less work (later flags win); T at most 2
+        shrink = lambda f: [*f, *TINY, '--compression-list', '18', '--prune-epoch-list',
+                            *[str(min(int(t), 2)) for t in values_after(f, '--prune-epoch-list')]]
+        out = [(n, v, shrink(f), t) for n, v, f, t in out]
+    return out
+
+
+def values_after(flags, option):
+    "The values of the last `option` in `flags` (later flags win, as in the CLI)."
+    i = len(flags) - 1 - flags[::-1].index(option)
+    out = []
+    for a in flags[i + 1:]:
+        if a.startswith('--'): break
+        out.append(a)
+    return out
+
+
+def expected_cells(flags):
+    "How many summary records a finished run has."
+    return len(values_after(flags, '--pruner-list')) * len(values_after(flags, '--compression-list'))
+
+
+def finished(run_dir, flags):
+    f = run_dir/'summary.json'
+    return f.exists() and len(json.loads(f.read_text())) == expected_cells(flags)
+
+
+def run_one(name, flags, threads, result_dir, data_dir):
+    run_dir = result_dir/'multishot'/name
+    if finished(run_dir, flags): return name, 'done before', 0.0
+    cmd = [sys.executable, '-m', 'ntksap', '--experiment', 'multishot', *flags, '--data-dir', str(data_dir),
+           '--result-dir', str(result_dir), '--expid', name, '--progress', 'False', '--overwrite', 'True']
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    if r.returncode != 0:
+        raise RuntimeError(f"{name} failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr[-3000:]}")
+    return name, 'ran', time.perf_counter() - t0
+
+
+def collect(study, jobs, result_dir, out_dir, main_dir=None):
+    "One CSV (and figure) of the study's summary records; the ablations get their baseline from the main CIFAR-10 study."
+    sys.path.insert(0, str(ROOT))
+    import pandas as pd
+    from ntksap.results import load_summaries, SUMMARY_KEYS
+    from ntksap.report import plot_accuracy
+    frames = []
+    for name, variant, flags, _ in jobs:
+        d = load_summaries(result_dir/'multishot'/name)[list(SUMMARY_KEYS)]
+        d.insert(0, 'variant', variant or ('baseline' if study == 'ablations' else ''))
+        frames.append(d)
+    df = pd.concat(frames, ignore_index=True)
+    if study == 'ablations' and main_dir is not None and (main_dir/'multishot').is_dir():
+        base = load_summaries(main_dir/'multishot')
+        base = base[(base.pruner == 'ntksap') & base.compression.isin([float(c) for c in df.compression.unique()])
+                    & base.seed.isin(df.seed.unique())][list(SUMMARY_KEYS)]
+        base.insert(0, 'variant', 'baseline (T=20, R=1, variance 1e-4)')
+        df = pd.concat([base, df], ignore_index=True)
+    if study != 'ablations': df = df.drop(columns='variant')
+    df = df.sort_values([c for c in ('variant', 'pruner', 'compression', 'seed') if c in df]).reset_index(drop=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv = out_dir/f'{OUT_NAMES[study]}_summary.csv'
+    tmp = csv.with_suffix('.csv.tmp'); df.to_csv(tmp, index=False); os.replace(tmp, csv)
+    if study != 'ablations':
+        plot_accuracy(df, out_dir/f'{OUT_NAMES[study]}_accuracy.png', title=f"{df.model.iloc[0]} on {df.dataset.iloc[0]}: top-1 after pruning at init")
+    return csv
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--study', nargs='+', default=['cifar10', 'ablations'], help='mnist5k, cifar10, ablations (default: cifar10 ablations)')
+    ap.add_argument('--seeds', nargs='+', type=int, default=SEEDS)
+    ap.add_argument('--jobs', type=int, default=2, help='processes at once (default 2, one per core)')
+    ap.add_argument('--data-dir', default=None, help='folder holding cifar10-jpeg (default: $NTKSAP_SHARED_DATA or ../shared/data)')
+    ap.add_argument('--result-dir', default=str(ROOT/'Results'/'cpu_study'))
+    ap.add_argument('--out', default=str(ROOT/'nbs'/'reproduction'), help='where the collected CSVs and figures go')
+    ap.add_argument('--tiny', action='store_true', help='a tiny version of every run (for tests)')
+    ap.add_argument('--dry-run', action='store_true', help='print the commands, run nothing')
+    a = ap.parse_args(argv)
+    result_root, out = Path(a.result_dir), Path(a.out)
+    if a.data_dir is None:
+        sys.path.insert(0, str(ROOT))
+        from ntksap.core import find_shared_data
+        a.data_dir = find_shared_data() or 'Data'
+    todo = {st: jobs_of(st, a.seeds, a.tiny) for st in a.study}
+    if a.dry_run:
+        for st, js in todo.items():
+            for name, _, flags, threads in js:
+                print(f"OMP_NUM_THREADS={threads} ntksap --experiment multishot {' '.join(flags)} --data-dir {a.data_dir} --result-dir {result_root/st} --expid {name}")
+        return 0
+    from tqdm.auto import tqdm
+    t0 = time.perf_counter()
+    flat = [(st, *j) for st, js in todo.items() for j in js]
+    # longest first (NTK-SAP, SynFlow, R=5) so the last minutes are not one long job on one core
+    weight = lambda j: ('R=5' in j[2]) * 3 + ('ntksap' in j[1]) + ('synflow' in j[1])
+    with ThreadPoolExecutor(a.jobs) as ex, tqdm(total=len(flat), desc='cpu study', unit='run') as bar:
+        futs = [ex.submit(run_one, name, flags, threads, result_root/st, a.data_dir)
+                for st, name, _, flags, threads in sorted(flat, key=weight, reverse=True)]
+        for f in as_completed(futs):
+            name, how, secs = f.result(); bar.set_postfix_str(f'{name} {how} {secs:.0f}s'); bar.update()
+    for st, js in todo.items():
+        print('wrote', collect(st, js, result_root/st, out, main_dir=result_root/'cifar10'))
+    print(f'study wall time: {time.perf_counter() - t0:.0f} s with {a.jobs} processes')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
