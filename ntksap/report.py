@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
-from .core import NtksapError, atomic_write
+from .core import NtksapError, atomic_write, load_json
 from .results import load_summaries, save_frame
 
 # %% auto #0
-__all__ = ['PAPER_NTKSAP', 'summary_table', 'wide_table', 'plot_accuracy', 'plot_layer_density', 'run_layer_tables',
-           'paper_comparison', 'report']
+__all__ = ['PAPER_NTKSAP', 'REDUCED_DATA_SETTINGS', 'summary_table', 'wide_table', 'plot_accuracy', 'plot_layer_density',
+           'run_layer_tables', 'reduced_data_runs', 'paper_comparison', 'report']
 
 # %% ../nbs/12_report.ipynb #40d95c32
 def summary_table(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
@@ -97,8 +97,19 @@ PAPER_NTKSAP = {  # (dataset, model) -> {compression: top-1 %}
     ('imagenet', 'resnet50'): {10: 68.28, 14: 60.79},
 }
 
+REDUCED_DATA_SETTINGS = ('train_subset', 'test_subset', 'image_size')
+
+def reduced_data_runs(df:pd.DataFrame) -> set:
+    "Run folders of `df` whose `args.json` trains or tests on less data than the paper (subsets, smaller images)."
+    out = set()
+    for run in (df['run'].unique() if 'run' in df else []):
+        f = Path(run)/'args.json'
+        if f.exists() and any(load_json(f).get(k) for k in REDUCED_DATA_SETTINGS): out.add(run)
+    return out
+
 def paper_comparison(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
     "NTK-SAP cells of `df` that the paper reports: paper, ours (mean, std, seeds) and the difference in points."
+    if 'run' in df: df = df[~df['run'].isin(reduced_data_runs(df))]
     t = summary_table(df[df.pruner == 'ntksap'], metric) if len(df) and (df.pruner == 'ntksap').any() else None
     rows = []
     if t is not None:
