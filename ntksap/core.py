@@ -116,6 +116,10 @@ def describe_density(density:float) -> str:
     return f"density {100*d:.2f}% (sparsity {100*(1-d):.2f}%)"
 
 # %% ../nbs/00_core.ipynb #d99c81dc
+def _umask() -> int:
+    "The process's umask (read by setting it and putting it back)."
+    m = os.umask(0o022); os.umask(m); return m
+
 @contextlib.contextmanager
 def atomic_open(path, # the file to (re)write
                 mode:str='w', # 'w' (text) or 'wb' (bytes)
@@ -124,6 +128,7 @@ def atomic_open(path, # the file to (re)write
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp's 0o600 would make results private
         with os.fdopen(fd, mode, **({} if 'b' in mode else dict(encoding='utf-8'))) as f:
             yield f
             f.flush(); os.fsync(f.fileno())
