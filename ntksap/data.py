@@ -20,9 +20,9 @@ __all__ = ['CIFAR10_CLASSES', 'DATASETS', 'IMG_EXTENSIONS', 'DECODE_STATS', 'CAC
            'list_image_folder', 'decode_images', 'default_cache_dir', 'folder_fingerprint', 'cache_path',
            'image_folder_to_tensors', 'mnist5k_split_indices', 'mnist5k_tensors', 'find_image_folder',
            'torchvision_tensors', 'load_tensors', 'draw_crop_flip', 'crop_flip', 'normalize', 'draw_resized_crop',
-           'resized_crop_flip', 'derived_generator', 'epoch_indices', 'TensorLoader', 'reference_transform',
-           'FolderLoader', 'balanced_subset', 'resize_images', 'split_tensors', 'get_loaders', 'prune_subset_indices',
-           'get_prune_loader']
+           'resized_crop_flip', 'derived_generator', 'epoch_indices', 'batch_input_shapes', 'TensorLoader',
+           'reference_transform', 'FolderLoader', 'balanced_subset', 'resize_images', 'split_tensors', 'get_loaders',
+           'prune_subset_indices', 'get_prune_loader']
 
 # %% ../nbs/03_data.ipynb #c49c1e66
 @dataclass(frozen=True)
@@ -405,6 +405,15 @@ def epoch_indices(n:int, # data set size
     return idx
 
 # %% ../nbs/03_data.ipynb #f61a9fcc
+def _batch_shapes(n:int, batch_size:int, drop_last:bool, item_shape:tuple) -> list:
+    full, rest = divmod(n, batch_size)
+    return [(batch_size, *item_shape)] * full + ([(rest, *item_shape)] if rest and not drop_last else [])
+
+def batch_input_shapes(loader) -> list:
+    "The input shape of every batch of one pass over `loader`: from `loader.batch_shapes()` when it has one, else by iterating."
+    if hasattr(loader, 'batch_shapes'): return [tuple(s) for s in loader.batch_shapes()]
+    return [tuple((b[0] if isinstance(b, (tuple, list)) else b).shape) for b in loader]
+
 class TensorLoader:
     "Batches `(x float (B,C,H,W), y int64 (B,))` on `device` from uint8 images, augmented there with tensor ops."
     def __init__(self, images:torch.Tensor, # (N, C, H, W) uint8
@@ -445,6 +454,10 @@ class TensorLoader:
     def set_epoch(self, epoch:int):
         "Make the next iteration use epoch `epoch`'s order and augmentation draws."
         self.epoch = int(epoch)
+
+    def batch_shapes(self) -> list:
+        "The input shape of each batch of an epoch, without making the batches (or advancing the epoch)."
+        return _batch_shapes(self.num_samples, self.batch_size, self.drop_last, tuple(self.images.shape[1:]))
 
     def augment_batch(self, x:torch.Tensor, g:torch.Generator) -> torch.Tensor:
         "Augment one uint8 batch (on the device) with draws from `g`."
@@ -494,6 +507,9 @@ class FolderLoader:
         n = self.num_samples
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
     def set_epoch(self, epoch:int): self.epoch = int(epoch)
+    def batch_shapes(self) -> list:
+        "The input shape of each batch of an epoch, decoding one image (not the epoch) to learn the image shape."
+        return _batch_shapes(self.num_samples, self.batch_size, self.drop_last, tuple(self.dataset[0][0].shape))
 
     def __iter__(self):
         from torch.utils.data import DataLoader

@@ -256,6 +256,8 @@ def prune_cell(run:Run, pruner:str, density:float, iterations:int, seed_key=()):
     "Prune `run.model` to `density` with `pruner` over `iterations` scoring iterations."
     s = run.settings
     g = derived_generator(s.seed, 'prune', pruner, *seed_key)   # stable across processes (unlike hash())
+    # every cell sees the pruning data of epoch 0, whatever ran before it: a cell run alone equals the same cell in a list
+    if hasattr(run.prune_loader, 'set_epoch'): run.prune_loader.set_epoch(0)
     p = get_pruner(pruner, epsilon=s.ntksap_epsilon, R=s.ntksap_R, generator=g,
                    resample_weights=s.ntksap_resample, noise_inputs=s.ntksap_inputs == 'noise')
     return prune_loop(run.model, p, run.prune_loader, run.loss_fn, density, iterations=iterations, schedule=s.compression_schedule,

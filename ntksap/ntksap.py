@@ -11,6 +11,7 @@ from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
 from .models import redraw_parameters
 from .pruners import Pruner
+from .data import batch_input_shapes
 
 # %% auto #0
 __all__ = ['batchnorm_layers', 'batch_statistics', 'training_mode', 'ntk_objective', 'NTKSAP']
@@ -111,7 +112,7 @@ class NTKSAP(Pruner):
         dtype = next(iter(own.values())).dtype
         device = torch.device(device) if device is not None else next(iter(own.values())).device
         # with noise inputs only the batch shapes are needed: read them once, not once per round
-        batches = [tuple(_inputs(b).shape) for b in loader] if self.noise_inputs else loader
+        batches = batch_input_shapes(loader) if self.noise_inputs else loader
         masks = {n: mk.detach().clone().requires_grad_() for n, mk in live.items()}
         seen = 0
         for _ in range(self.R):

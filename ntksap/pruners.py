@@ -9,6 +9,7 @@ import torch
 from torch import nn
 from .core import NtksapError
 from .masks import masked_parameters, MASK_SUFFIX
+from .data import batch_input_shapes
 
 # %% auto #0
 __all__ = ['preserved_buffers', 'requiring_grad', 'Pruner', 'Rand', 'Mag', 'gradient_sum', 'SNIP', 'IterSNIP',
@@ -140,14 +141,14 @@ class SynFlow(Pruner):
     def __init__(self, dtype:torch.dtype=torch.float64): self.dtype = dtype
     def score(self, model, loss_fn, loader, device):
         names, _, _ = _masked(model)
-        x, _ = next(iter(loader))
+        shape = batch_input_shapes(loader)[0]   # only the shape: no image is decoded for it
         lin = copy.deepcopy(model).to(self.dtype)       # the model itself is never touched
         with torch.no_grad():
             for t in list(lin.parameters()) + list(lin.buffers()):
                 if t.is_floating_point(): t.abs_()
         params = [p for _, _, p in masked_parameters(lin)]
         with requiring_grad(params):
-            R = lin(torch.ones((1,) + tuple(x.shape[1:]), dtype=self.dtype, device=device)).sum()
+            R = lin(torch.ones((1,) + tuple(shape[1:]), dtype=self.dtype, device=device)).sum()
             if not torch.isfinite(R):
                 raise NtksapError(f"synflow: the linearised network's output overflowed {self.dtype} (R = {R.item()}); "
                                   "the network is too deep for SynFlow in this precision")

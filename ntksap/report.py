@@ -50,6 +50,7 @@ def plot_accuracy(df:pd.DataFrame, path=None, metric:str='top1', title:str=None)
     sec = ax.secondary_xaxis('top', functions=(lambda d: 100 - d, lambda s: 100 - s)); sec.set_xlabel('sparsity (%)')
     dens = sorted(t['density %'].unique()); ax.set_xticks(dens); ax.set_xticklabels([f'{d:.3g}' for d in dens], fontsize=7)
     ax.minorticks_off(); sec.set_xticks([100 - d for d in dens]); sec.set_xticklabels([f'{100-d:.3g}' for d in dens], fontsize=7)
+    sec.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())   # else log-scale minor labels pile up at the left
     ax.grid(alpha=.3); ax.legend(title='pruner', fontsize=8)
     if title: ax.set_title(title, fontsize=10)
     fig.tight_layout()
