@@ -10,7 +10,7 @@ threads (the order of float sums, hence the last digits of the results, depends 
 so an interrupted study continues where it stopped. Results go to RESULT_DIR/<study>/multishot/<run>/ in the usual
 format; the collected tables go to OUT/<study>_summary.csv (and a figure for each study).
 """
-import argparse, os, subprocess, sys, time, json
+import argparse, os, subprocess, sys, time, json, threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -136,14 +136,54 @@ def collect(study, jobs, result_dir, out_dir, main_dir=None):
     tmp = csv.with_suffix('.csv.tmp'); df.to_csv(tmp, index=False); os.replace(tmp, csv)
     if study != 'ablations':
         plot_accuracy(df, out_dir/f'{OUT_NAMES[study]}_accuracy.png', title=f"{df.model.iloc[0]} on {df.dataset.iloc[0]}: top-1 after pruning at init")
+    else:
+        plot_ablations(df, out_dir/f'{OUT_NAMES[study]}.png')
+        save_layer_densities(jobs, result_dir, main_dir, out_dir/f'{OUT_NAMES[study]}_layers.csv')
     return csv
+
+
+def save_layer_densities(jobs, result_dir, main_dir, path):
+    "Per-layer densities of every ablation run (and the baseline) at the highest ablation compression."
+    import pandas as pd
+    from ntksap.results import RunFolder
+    c = max(ABLATION_COMPRESSIONS)
+    runs = [(v, int(values_after(f, '--seed')[0]), result_dir/'multishot'/n) for n, v, f, _ in jobs]
+    runs += [('baseline (T=20, R=1, variance 1e-4)', s, main_dir/'multishot'/f'ntksap-seed{s}') for s in sorted({s for _, s, _ in runs})]
+    frames = []
+    for v, s, d in runs:
+        f = RunFolder(d).layers(c, 1, 'ntksap')
+        if f.exists():
+            t = pd.read_csv(f)[['parameter', 'total', 'remaining', 'density']]
+            t.insert(0, 'seed', s); t.insert(0, 'compression', float(c)); t.insert(0, 'variant', v); frames.append(t)
+    if frames:
+        tmp = path.with_suffix('.csv.tmp'); pd.concat(frames, ignore_index=True).to_csv(tmp, index=False); os.replace(tmp, path)
+
+
+def plot_ablations(df, path):
+    "Mean top-1 (error bars: std over seeds) of each NTK-SAP variant, one colour per sparsity."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt, io
+    from ntksap.core import atomic_write
+    t = df.groupby(['variant', 'compression']).top1.agg(['mean', 'std']).reset_index()
+    have = set(t.variant)
+    order = sorted(v for v in have if v.startswith('baseline')) + [v for v in ABLATIONS if v in have]
+    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(order) + 1.2))
+    for k, (c, g) in enumerate(t.groupby('compression')):
+        g = g.set_index('variant').reindex(order)
+        y = [i + 0.15 * (k - 0.5) for i in range(len(order))]
+        ax.errorbar(g['mean'], y, xerr=g['std'].fillna(0), fmt='o', capsize=3, label=f'sparsity {100 * (1 - 0.8 ** c):.1f} %')
+    ax.set_yticks(range(len(order))); ax.set_yticklabels(order, fontsize=8); ax.invert_yaxis()
+    ax.set_xlabel('test top-1 (%), mean ± std over seeds'); ax.grid(alpha=.3); ax.legend(fontsize=8)
+    ax.set_title('NTK-SAP ablations: ResNet-20, CIFAR-10 at 16 px, 3 epochs', fontsize=9)
+    fig.tight_layout()
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=130); atomic_write(path, buf.getvalue()); plt.close(fig)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--study', nargs='+', default=['cifar10', 'ablations'], help='mnist5k, cifar10, ablations (default: cifar10 ablations)')
     ap.add_argument('--seeds', nargs='+', type=int, default=SEEDS)
-    ap.add_argument('--jobs', type=int, default=2, help='processes at once (default 2, one per core)')
+    ap.add_argument('--jobs', type=int, default=2, help='cores to use (default 2): one-thread runs go two at a time, the two-thread digits runs one at a time')
     ap.add_argument('--data-dir', default=None, help='folder holding cifar10-jpeg (default: $NTKSAP_SHARED_DATA or ../shared/data)')
     ap.add_argument('--result-dir', default=str(ROOT/'Results'/'cpu_study'))
     ap.add_argument('--out', default=str(ROOT/'nbs'/'reproduction'), help='where the collected CSVs and figures go')
@@ -166,8 +206,17 @@ def main(argv=None):
     flat = [(st, *j) for st, js in todo.items() for j in js]
     # longest first (NTK-SAP, SynFlow, R=5) so the last minutes are not one long job on one core
     weight = lambda j: ('R=5' in j[2]) * 3 + ('ntksap' in j[1]) + ('synflow' in j[1])
+    # a run with t threads takes t of the --jobs cores: oversubscribed cores make torch's small ops many times slower
+    free, cond = [a.jobs], threading.Condition()
+    def run_on_cores(name, flags, threads, result_dir, data_dir):
+        need = min(threads, a.jobs)
+        with cond:
+            cond.wait_for(lambda: free[0] >= need); free[0] -= need
+        try: return run_one(name, flags, threads, result_dir, data_dir)
+        finally:
+            with cond: free[0] += need; cond.notify_all()
     with ThreadPoolExecutor(a.jobs) as ex, tqdm(total=len(flat), desc='cpu study', unit='run') as bar:
-        futs = [ex.submit(run_one, name, flags, threads, result_root/st, a.data_dir)
+        futs = [ex.submit(run_on_cores, name, flags, threads, result_root/st, a.data_dir)
                 for st, name, _, flags, threads in sorted(flat, key=weight, reverse=True)]
         for f in as_completed(futs):
             name, how, secs = f.result(); bar.set_postfix_str(f'{name} {how} {secs:.0f}s'); bar.update()
