@@ -117,7 +117,10 @@ def describe_density(density:float) -> str:
 
 # %% ../nbs/00_core.ipynb #d99c81dc
 def _umask() -> int:
-    "The process's umask (read by setting it and putting it back)."
+    "The process's umask: from /proc on Linux (no change to it, so no race with other threads), else set and put back."
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path('/proc/self/status').read_text().splitlines():
+            if line.startswith('Umask:'): return int(line.split()[1], 8)
     m = os.umask(0o022); os.umask(m); return m
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
 from .models import redraw_parameters
 from .pruners import Pruner
-from .data import batch_input_shapes
+from .data import batch_input_shapes, batch_inputs
 
 # %% auto #0
 __all__ = ['batchnorm_layers', 'batch_statistics', 'training_mode', 'ntk_objective', 'NTKSAP']
@@ -81,9 +81,7 @@ def _randn(shape, dtype, device, generator=None) -> torch.Tensor:
     if generator is None: return torch.randn(shape, dtype=dtype, device=device)
     return torch.randn(shape, dtype=dtype, device=generator.device, generator=generator).to(device)
 
-def _inputs(batch):
-    "The input tensor of a batch `(x, y, ...)` or `x`."
-    return batch[0] if isinstance(batch, (tuple, list)) else batch
+_inputs = batch_inputs   # the data chapter's: the input tensor of a batch `(x, y, ...)` or `x`
 
 class NTKSAP(Pruner):
     "NTK-SAP: |dS/dm| of the finite-difference NTK trace on re-drawn weights and Gaussian inputs."
