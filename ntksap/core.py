@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #4e7a2a93
 from __future__ import annotations
-import os, io, json, random, tempfile, contextlib, hashlib
+import os, io, re, json, random, tempfile, contextlib, hashlib
 from pathlib import Path
 import numpy as np
 import torch
@@ -13,7 +13,7 @@ import torch
 __all__ = ['DENSITY_BASE', 'NtksapError', 'check_choice', 'parse_bool', 'seed_everything', 'rng_state', 'set_rng_state',
            'get_device', 'check_density', 'check_compression', 'density_from_compression', 'compression_from_density',
            'sparsity', 'describe_density', 'atomic_open', 'atomic_write', 'save_json', 'load_json', 'save_torch',
-           'tensor_digest', 'find_shared_data']
+           'UnsafeFileError', 'load_torch', 'tensor_digest', 'find_shared_data']
 
 # %% ../nbs/00_core.ipynb #c142d7d4
 class NtksapError(ValueError):
@@ -55,14 +55,19 @@ def seed_everything(seed:int=0, # the seed; negative draws a fresh one (the refe
 
 # %% ../nbs/00_core.ipynb #d60bcc9a
 def rng_state() -> dict:
-    "The state of every random generator a run uses (Python, NumPy, torch CPU and CUDA if initialised)."
-    st = dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
+    "The state of every random generator a run uses (Python, NumPy, torch CPU and CUDA if initialised), as plain data."
+    kind, key, pos, has_gauss, cached = np.random.get_state()
+    numpy_state = [str(kind), torch.from_numpy(key.astype(np.int64)), int(pos), int(has_gauss), float(cached)]
+    st = dict(python=random.getstate(), numpy=numpy_state, torch=torch.get_rng_state())
     if torch.cuda.is_available() and torch.cuda.is_initialized(): st['cuda'] = torch.cuda.get_rng_state_all()
     return st
 
 def set_rng_state(st:dict):
     "Restore the generators captured by `rng_state`."
-    random.setstate(st['python']); np.random.set_state(st['numpy']); torch.set_rng_state(st['torch'])
+    random.setstate(st['python'])
+    kind, key, pos, has_gauss, cached = st['numpy']
+    np.random.set_state((kind, np.asarray(key, dtype=np.int64).astype(np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(st['torch'])
     if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
 
 # %% ../nbs/00_core.ipynb #110dced5
@@ -164,6 +169,28 @@ def save_torch(obj, path) -> Path:
     "Atomically `torch.save` `obj` to `path`."
     buf = io.BytesIO(); torch.save(obj, buf)
     return atomic_write(path, buf.getvalue())
+
+# %% ../nbs/00_core.ipynb #d4334f0f
+class UnsafeFileError(NtksapError):
+    "A file that would need more than tensors and plain data to load (so loading it could run code)."
+
+def load_torch(path, # a file written by `save_torch`
+               what:str='file', # what it is, for the message: 'checkpoint', 'masks', ...
+               hint:str='', # what the user can do about a damaged file
+               map_location='cpu',
+              ):
+    "Read a `.pt` file as tensors and plain data only (`weights_only`); refuse anything else, name damaged files."
+    path = Path(path)
+    if not path.is_file(): raise NtksapError(f"{what} {path} does not exist")
+    try: return torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as e: err = e
+    glob = re.search(r'Unsupported global: GLOBAL (\S+)', str(err))
+    if glob:
+        raise UnsafeFileError(f"{what} {path} was refused: it holds a Python object ({glob.group(1)}) besides tensors "
+                              f"and plain data, so loading it could run code; ntksap never writes such files, so use "
+                              f"one from a source you trust") from None
+    why = next((l.strip() for l in str(err).splitlines() if 'Unsupported' in l or 'failed' in l), type(err).__name__)
+    raise NtksapError(f"{what} {path} is damaged or not written by ntksap ({why[:120]}){'; ' + hint if hint else ''}") from None
 
 # %% ../nbs/00_core.ipynb #3cf1f1fc
 def tensor_digest(tensors) -> str:

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import NtksapError, check_choice, save_torch
+from .core import NtksapError, check_choice, save_torch, load_torch
 
 # %% auto #0
 __all__ = ['CIFAR10_CLASSES', 'DATASETS', 'IMG_EXTENSIONS', 'DECODE_STATS', 'CACHE_VERSION', 'MNIST5K_TEST_PER_CLASS',
@@ -206,7 +206,7 @@ def image_folder_to_tensors(root, # folder holding the splits, e.g. Data/cifar10
         path = cache_path(root, split, channels, size, folder_fingerprint(files), cache_dir)
         if path.is_file():
             try:
-                d = torch.load(path, weights_only=True)
+                d = load_torch(path, 'data cache')
                 return d['images'], d['labels'], list(d['classes'])
             except Exception as e: warnings.warn(f"ignoring unreadable cache {path}: {e}")
     images = decode_images(files, channels, size, progress=progress, desc=f"decoding {root.name}/{split}")

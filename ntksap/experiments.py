@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, pandas as pd, numpy as np
 from torch import nn
 from .core import (NtksapError, check_choice, parse_bool, seed_everything, get_device, check_compression,
-                         density_from_compression, describe_density, save_torch)
+                         density_from_compression, describe_density, save_torch, load_torch)
 from .masks import add_masks, masks_of, masked_parameters, apply_masks, apply_mask_set, MaskSet, count_remaining, density_table
 from .models import get_model, MODELS, layer_flops
 from .data import dataset_info, get_loaders, get_prune_loader, DATASETS, derived_generator
@@ -379,7 +379,7 @@ def load_pruned(run:Run, prune_dir, pruner:str, compression:float):
     mpath = prf.masks(compression, 1, pruner)
     if not prf.init.exists() or not mpath.exists():
         raise NtksapError(f"no pruning results for pruner {pruner!r} at compression {compression:g} in {prf.path} (looked for {prf.init.name} and {mpath.name}); run --experiment multishot_ddp_prune first")
-    init = torch.load(prf.init, map_location='cpu', weights_only=True)
+    init = load_torch(prf.init, 'initial weights', 'run --experiment multishot_ddp_prune again')
     restore_weights(run.model, init)
     apply_mask_set(run.model, MaskSet.load(mpath))
     return init

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch, numpy as np, pandas as pd
 from torch import nn
 from torch.func import functional_call
-from .core import NtksapError, save_torch
+from .core import NtksapError, save_torch, load_torch
 
 # %% auto #0
 __all__ = ['MASK_SUFFIX', 'prunable_parameters', 'add_masks', 'masked_parameters', 'is_masked', 'check_mask_tensor', 'masks_of',
@@ -95,7 +95,9 @@ class MaskSet(dict):
         for k, v in self.items(): check_mask_tensor(k, v, live[k].shape)
     def save(self, path): return save_torch(dict(self), path)
     @classmethod
-    def load(cls, path) -> 'MaskSet': return cls(torch.load(path, map_location='cpu', weights_only=True))
+    def load(cls, path) -> 'MaskSet':
+        "Read masks saved by `save` (tensors only: a file that holds anything else is refused)."
+        return cls(load_torch(path, 'masks', 'prune again to rewrite it'))
 
 # %% ../nbs/01_masks.ipynb #8684d751
 @torch.no_grad()

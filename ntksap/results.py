@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, sys, time, json, platform, datetime
 from pathlib import Path
 import torch, pandas as pd, numpy as np
-from .core import NtksapError, save_json, load_json, save_torch, atomic_write
+from .core import NtksapError, UnsafeFileError, save_json, load_json, save_torch, load_torch, atomic_write
 import ntksap
 
 # %% auto #0
@@ -95,24 +95,25 @@ import warnings
 
 def save_checkpoint(state:dict, path) -> Path:
     "Atomically write `state`, keeping the previous checkpoint as `<name>.prev.pt`."
-    path = Path(path); prev = path.with_suffix('.prev.pt')
+    path = Path(path)
+    prev = path.with_suffix('.prev.pt')
     if path.exists(): os.replace(path, prev)
     return save_torch(state, path)
 
-def _try_load(path, map_location):
-    try: return torch.load(path, map_location=map_location, weights_only=False)
-    except Exception as e: return e
-
 def load_checkpoint(path, map_location='cpu') -> dict:
-    "The newest readable checkpoint among `path` and `<name>.prev.pt`."
-    path = Path(path); prev = path.with_suffix('.prev.pt')
+    "The newest readable checkpoint among `path` and `<name>.prev.pt` (tensors and plain data only)."
+    path = Path(path)
+    prev = path.with_suffix('.prev.pt')
     cands = [p for p in (path, prev) if p.exists()]
     if not cands: raise NtksapError(f"no checkpoint at {path}")
     for p in cands:
-        st = _try_load(p, map_location)
-        if not isinstance(st, Exception):
-            if p == prev: warnings.warn(f"checkpoint {path} is unreadable (truncated or corrupt); using the previous one, {prev}")
-            st['_path'] = str(p); return st
+        try: st = load_torch(p, 'checkpoint', map_location=map_location)
+        except UnsafeFileError: raise
+        except NtksapError: continue
+        if not isinstance(st, dict): raise NtksapError(f"checkpoint {p} is not an ntksap checkpoint (it holds a {type(st).__name__})")
+        if p == prev: warnings.warn(f"checkpoint {path} is unreadable (truncated or corrupt); using the previous one, {prev}")
+        st['_path'] = str(p)
+        return st
     raise NtksapError(f"checkpoint {path} is unreadable (truncated or corrupt) and no readable previous checkpoint exists")
 
 # %% ../nbs/08_results.ipynb #9c59de85

@@ -21,6 +21,10 @@ META_KEY = 'ntksap'
 KERNELSPEC = dict(name='python3', display_name='python3', language='python')
 # run silently before the first cell: small, stable figures and tables
 SETUP = """
+import warnings as _w
+_w.filterwarnings('ignore', category=FutureWarning)      # library deprecation notices are not the chapter's output
+_w.filterwarnings('ignore', message='IProgress not found')
+del _w
 %config InlineBackend.figure_formats = ['png']
 %config InlineBackend.rc = {'figure.dpi': 72, 'savefig.dpi': 72, 'figure.figsize': (6.4, 4.0), 'font.size': 10}
 import pandas as _pd
