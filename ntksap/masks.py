@@ -12,7 +12,7 @@ from .core import NtksapError, save_torch, load_torch
 # %% auto #0
 __all__ = ['MASK_SUFFIX', 'prunable_parameters', 'add_masks', 'masked_parameters', 'is_masked', 'check_mask_tensor', 'masks_of',
            'MaskSet', 'apply_masks', 'apply_mask_set', 'count_remaining', 'model_density', 'density_table',
-           'mask_gradients', 'keep_pruned_at_zero', 'share_masks', 'masked_call']
+           'plot_density', 'mask_gradients', 'keep_pruned_at_zero', 'share_masks', 'masked_call']
 
 # %% ../nbs/01_masks.ipynb #e7238edb
 _WEIGHTED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
@@ -136,6 +136,24 @@ def density_table(model:nn.Module) -> pd.DataFrame:
     rows = [dict(parameter=n, shape=tuple(p.shape), total=mk.numel(), remaining=int(mk.sum()),
                  density=float(mk.mean())) for n, mk, p in masked_parameters(model)]
     return pd.DataFrame(rows, columns=['parameter', 'shape', 'total', 'remaining', 'density'])
+
+# %% ../nbs/01_masks.ipynb #8277d883
+def plot_density(model_or_table, # a masked model, or its `density_table`
+                 ax=None, # matplotlib axes to draw on (default: a new figure)
+                 label:str='density per layer', # legend label of the bars
+                 **bar_kwargs, # passed to `ax.bar`
+                ):
+    "Bar chart of the density (%) of each masked parameter, in module order, with the model's density; returns the axes."
+    import matplotlib.pyplot as plt
+    t = model_or_table if isinstance(model_or_table, pd.DataFrame) else density_table(model_or_table)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6.0, 0.16 * len(t)), 3.5))
+    ax.bar(range(len(t)), 100 * t.density, label=label, **bar_kwargs)
+    overall = 100 * t.remaining.sum() / max(t.total.sum(), 1)
+    ax.axhline(overall, color='tab:red', ls='--', lw=1, label=f'model density {overall:.3g} %')
+    ax.set_xlabel('masked parameter, in module order')
+    ax.set_ylabel('density (% of weights kept)')
+    return ax
 
 # %% ../nbs/01_masks.ipynb #8659c50f
 def _pairs(model):
