@@ -48,10 +48,12 @@ def _source(cell) -> str:
 
 
 def is_skipped(cell, flags) -> bool:
-    "Whether a code cell carries one of `flags` as an nbdev directive (`#| slow`)."
+    "Whether a code cell carries one of `flags` (`#| slow`) or `#| eval: false`, as nbdev's directives."
     for line in _source(cell).splitlines():
         m = re.match(r'\s*#\|\s*(.*)', line)
-        if m and set(m.group(1).split()) & set(flags): return True
+        if not m: continue
+        words = m.group(1).replace(':', ' ').split()
+        if set(words) & set(flags) or words[:2] == ['eval', 'false']: return True
     return False
 
 
