@@ -187,7 +187,7 @@ def build(out: Path, n_workers: int, force: bool, strict: bool):
             'search',
             {'mkdocs-jupyter': {'include': ['*.ipynb'], 'execute': False, 'include_source': False,
                                 'ignore_h1_titles': False, 'allow_errors': True, 'no_prompt': True,
-                                'toc_depth': 3, 'cache': False,
+                                'toc_depth': 3, 'cache': True, 'cache_dir': str(root/'.cache'/'mkdocs-jupyter'),
                                 'remove_tag_config': {'remove_input_tags': ['remove_input']},
                                 'custom_mathjax_url': 'assets/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe'}},
         ],
@@ -197,6 +197,7 @@ def build(out: Path, n_workers: int, force: bool, strict: bool):
     }
     (work/'mkdocs.yml').write_text(json.dumps(conf, indent=1), encoding='utf-8')   # JSON is valid YAML
     if out.exists(): shutil.rmtree(out)
+    if force: shutil.rmtree(root/'.cache'/'mkdocs-jupyter', ignore_errors=True)
     t1 = time.time()
     cmd = [sys.executable, '-m', 'mkdocs', 'build', '-q', '-f', str(work/'mkdocs.yml')] + (['--strict'] if strict else [])
     r = subprocess.run(cmd, cwd=work, env={**os.environ, 'NO_MKDOCS_2_WARNING': '1'})
@@ -210,7 +211,7 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--out', default=str(root/'_site'), help='output folder (default: _site)')
     ap.add_argument('--workers', type=int, default=min(4, os.cpu_count() or 1), help='parallel nbdev processing')
-    ap.add_argument('--force', action='store_true', help='re-process every notebook (ignore the _proc/ cache)')
+    ap.add_argument('--force', action='store_true', help='re-process and re-render every notebook (ignore the _proc/ and .cache/mkdocs-jupyter caches)')
     ap.add_argument('--no-strict', dest='strict', action='store_false', help='do not fail on mkdocs warnings')
     a = ap.parse_args()
     build(Path(a.out), a.workers, a.force, a.strict)

@@ -16,7 +16,7 @@ One line per problem, naming the page, then a summary; exit 1 on any problem:
 * a JavaScript error or console error, a failed request or HTTP error for the site's own files, or any
   request that leaves the site (a CDN): the browser check runs offline and the site must not need one.
 """
-import argparse, functools, http.server, re, sys, threading, time
+import argparse, asyncio, functools, http.server, re, sys, threading, time
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, unquote
 
@@ -46,7 +46,7 @@ PAGE_JS = r"""async () => {
       const t0 = Date.now();
       const poll = () => {
         if (window.MathJax && MathJax.Hub && MathJax.isReady) MathJax.Hub.Queue(() => r('ready'));
-        else if (Date.now() - t0 > 15000) r(window.MathJax ? 'not ready' : 'not loaded');
+        else if (Date.now() - t0 > 60000) r(window.MathJax ? 'not ready' : 'not loaded');
         else setTimeout(poll, 50);
       };
       poll();
@@ -84,8 +84,8 @@ def expected_pages(nbs: Path):
     return {p.name: re.sub(r'^\d+[a-zA-Z0-9]*_', '', p.name.lower())[:-6] + '.html'
             for p in nbs.glob('*.ipynb') if not p.name.startswith(('.', '_'))}
 
-def check(site: Path, chromium: str, nbs: Path = None, timeout_ms: int = 30000):
-    from playwright.sync_api import sync_playwright
+def check(site: Path, chromium: str, nbs: Path = None, timeout_ms: int = 90000, verbose: bool = False, tabs: int = 3):
+    from playwright.async_api import async_playwright
     t0 = time.time()
     problems, site = [], site.resolve()
     if not (site/'index.html').is_file(): return [f'{site}: no index.html (build the site first)'], {}
@@ -97,25 +97,22 @@ def check(site: Path, chromium: str, nbs: Path = None, timeout_ms: int = 30000):
     origin = urlsplit(base).netloc
     stats = dict(pages=0, images=0, links=0, external=0, anchors=0, outputs=0, math=0)
     ids, links = {}, []                          # page -> its ids; (page, href, nav) to check after the visits
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
-            ctx = browser.new_context(service_workers='block')
-            page = ctx.new_page()
+    async def visit(ctx, name, sem):
+        async with sem:
+            page = await ctx.new_page()
             page.set_default_timeout(timeout_ms)
-            cur = {'name': None}
-            def problem(msg): problems.append(f"{cur['name']}: {msg}")
+            def problem(msg): problems.append(f'{name}: {msg}')
             def on_request(req):
                 u = urlsplit(req.url)
                 if u.scheme in ('http', 'https', 'ws', 'wss') and u.netloc != origin:
                     problem(f'requests a URL outside the site (the site must work offline): {req.url}')
-            def route(r):   # never wait on the network for something outside the site
+            async def route(r):   # never wait on the network for something outside the site
                 u = urlsplit(r.request.url)
-                if u.scheme in ('http', 'https') and u.netloc != origin: r.abort()
-                else: r.continue_()
-            page.route('**/*', route)
+                if u.scheme in ('http', 'https') and u.netloc != origin: await r.abort()
+                else: await r.continue_()
+            await page.route('**/*', route)
             page.on('request', on_request)
-            # ERR_ABORTED: a request cut short by going to the next page (a missing file is an HTTP 404 above)
+            # ERR_ABORTED: a request cut short when the page closes (a missing file is an HTTP 404 below)
             page.on('requestfailed', lambda req: urlsplit(req.url).netloc == origin and 'ERR_ABORTED' not in (req.failure or '')
                     and problem(f'request failed: {req.url} ({req.failure})'))
             page.on('response', lambda r: urlsplit(r.url).netloc == origin and r.status >= 400 and
@@ -123,26 +120,36 @@ def check(site: Path, chromium: str, nbs: Path = None, timeout_ms: int = 30000):
             page.on('console', lambda m: m.type == 'error' and not m.text.startswith('Failed to load resource') and
                     problem(f'console error: {m.text}'))
             page.on('pageerror', lambda e: problem(f'JavaScript error: {e}'))
-            for name in pages:
-                cur['name'] = name
-                resp = page.goto(base + name, wait_until='load')
-                if resp is None or resp.status != 200:
-                    problem(f'HTTP {resp.status if resp else "no response"}'); continue
-                info = page.evaluate(PAGE_JS)
-                stats['pages'] += 1
-                ids[name] = set(info['ids'])
-                for im in info['images']:
-                    stats['images'] += 1
-                    if not im['ok']: problem(f"image did not load: {im['src'][:120]}")
-                for e in info['errors']: problem(f'cell output shows an error: {e[:200]}')
-                stats['outputs'] += info['outputs']
-                m = info['math']
-                stats['math'] += m['n']
-                if m['script'] and m['state'] != 'ready': problem(f"MathJax {m['state']}")
-                for e in m['texErrors']: problem(f'MathJax: {e[:200]}')
-                if m['dollars'] and m['n'] == 0: problem('page has $...$ math but nothing was typeset')
-                links += [(name, l['href'], l['nav']) for l in info['links']]
-            browser.close()
+            tp = time.time()
+            resp = await page.goto(base + name, wait_until='load')
+            if resp is None or resp.status != 200:
+                problem(f'HTTP {resp.status if resp else "no response"}'); await page.close(); return
+            info = await page.evaluate(PAGE_JS)
+            await page.close()
+        stats['pages'] += 1
+        ids[name] = set(info['ids'])
+        for im in info['images']:
+            stats['images'] += 1
+            if not im['ok']: problem(f"image did not load: {im['src'][:120]}")
+        for e in info['errors']: problem(f'cell output shows an error: {e[:200]}')
+        stats['outputs'] += info['outputs']
+        m = info['math']
+        stats['math'] += m['n']
+        if m['script'] and m['state'] != 'ready': problem(f"MathJax {m['state']}")
+        for e in m['texErrors']: problem(f'MathJax: {e[:200]}')
+        if m['dollars'] and m['n'] == 0: problem('page has $...$ math but nothing was typeset')
+        links.extend((name, l['href'], l['nav']) for l in info['links'])
+        if verbose: print(f"  {name}: {time.time()-tp:.1f} s, {len(info['images'])} images, {m['n']} math", flush=True)
+
+    async def run():
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
+            ctx = await browser.new_context(service_workers='block')
+            sem = asyncio.Semaphore(tabs)
+            await asyncio.gather(*(visit(ctx, n, sem) for n in pages))
+            await browser.close()
+    try:
+        asyncio.run(run())
     finally:
         httpd.shutdown()
     seen = set()
@@ -169,8 +176,10 @@ if __name__ == '__main__':
     ap.add_argument('--site', default=str(root/'_site'))
     ap.add_argument('--nbs', default=str(root/'nbs'), help="the notebooks whose pages must exist ('' to skip)")
     ap.add_argument('--chromium', default='/usr/bin/chromium')
+    ap.add_argument('--tabs', type=int, default=3, help='pages open at once (default 3)')
+    ap.add_argument('-v', '--verbose', action='store_true', help='print each page as it is checked, with its time')
     a = ap.parse_args()
-    problems, s = check(Path(a.site), a.chromium, Path(a.nbs) if a.nbs else None)
+    problems, s = check(Path(a.site), a.chromium, Path(a.nbs) if a.nbs else None, verbose=a.verbose, tabs=a.tabs)
     for p in problems: print(p)
     if s:
         print(f"site check: {s['pages']} pages, {s['images']} images, {s['links']} links ({s['anchors']} anchors) checked, "
