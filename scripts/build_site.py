@@ -6,7 +6,8 @@
 Quarto (what `nbdev_docs` uses) cannot be installed here, so the route is:
 
 1. nbdev's own notebook processing (`FilterDefaults`, what `nbdev_proc_nbs`/`nbdev_docs` run before Quarto, into
-   `_proc/`, cached by modification time): front matter from the `# Title` / `> description` cell, directives removed, `#| hide` and
+   `_proc/`, cached by modification time): front matter from the `# Title` / `> description` cell (text below them
+   in that cell, like index.ipynb's introduction, is kept as a cell of its own), directives removed, `#| hide` and
    `#| export` cells dropped, a `show_doc` cell after every exported name. Only what `show_doc` needs runs
    (nbdev's `exec_show_docs`: exported cells, import cells and the `show_doc` cells; of a cell that mixes imports
    with other code only the imports); the notebook's own outputs are kept as committed, nothing else re-executes.
@@ -43,7 +44,13 @@ def _split_directives(src: str):
         k, v = _re_dir.match(lines.pop(0)).groups(); d[k] = v.strip('"\'')
     return d, '\n'.join(lines)
 
+_re_code = re.compile(r'(```.*?```|~~~.*?~~~|`[^`\n]*`)', re.S)
+
 def _fix_md(s: str, doc_prefix: str, pages: set) -> str:
+    "Fix links in markdown `s`, outside code (fenced blocks and inline code are left as they are)."
+    return ''.join(p if i % 2 else _fix_md_text(p, doc_prefix, pages) for i, p in enumerate(_re_code.split(s)))
+
+def _fix_md_text(s: str, doc_prefix: str, pages: set) -> str:
     s = _re_pandoc_attr.sub(r'\1', s)
     if doc_prefix:   # nbdev's add_links: absolute links to the doc host -> this site's pages
         s = re.sub(re.escape(doc_prefix) + r'([\w.-]+\.html)', lambda m: m[1] if m[1] in pages else m[0], s)
@@ -105,6 +112,22 @@ def _procs():
 
     return [exec_show_docs_imports if p is exec_show_docs else p for p in FilterDefaults().procs()]
 
+def _split_title_cell(nb):
+    """nbdev takes the first `# Title` markdown cell as front matter and drops the whole cell: text after the title,
+    the `> description` and `- key: value` lines (index.ipynb's introduction) would be lost. Such text moves to a
+    cell of its own (in the copy being processed; the notebook is not changed)."""
+    from execnb.nbio import mk_cell
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != 'markdown': continue
+        lines = c.source.splitlines()
+        if not lines or not lines[0].startswith('# '): return
+        j = 1
+        while j < len(lines) and (not lines[j].strip() or lines[j].startswith(('>', '- '))): j += 1
+        if j < len(lines) and lines[j:]:
+            c.source = '\n'.join(lines[:j]).rstrip()
+            nb.cells.insert(i + 1, mk_cell('\n'.join(lines[j:]), 'markdown'))
+        return
+
 def _proc_worker(pairs):
     "Process notebooks `src dst src dst ...` in this process (a worker started by `proc_notebooks`)."
     os.environ['IN_TEST'] = '1'    # as nbdev's serve_drv: notebooks can tell they are being processed
@@ -114,6 +137,7 @@ def _proc_worker(pairs):
     for src, dst in zip(pairs[::2], pairs[1::2]):
         t = time.time()
         nb = read_nb(src)
+        _split_title_cell(nb)
         NBProcessor(nb=nb, procs=_procs()).process()
         write_nb(nb, dst)
         print(f'  processed {Path(src).name} ({time.time()-t:.0f} s)', flush=True)

@@ -9,7 +9,8 @@
 * nbconvert's JupyterLab template always emits a loader for Mermaid from cdnjs (used only when a page has a mermaid
   diagram; the book has none). The site must work offline and reference no CDN, so such a script is dropped.
 * nbdev links a method to `page.html#class.method`, but its `show_doc` cells document classes and functions only:
-  after the build, a link to a missing `#a.b` anchor is pointed at `#a` (the class) when that exists.
+  after the build, a link to a missing `#a.b` anchor is pointed at `#a` (the class) when that exists. Headings get
+  lower-case ids here, while Jupyter keeps the case (`#Attaching-masks`): such a link is pointed at the lower-case id.
 """
 import re
 from html import unescape
@@ -64,9 +65,10 @@ def on_post_build(config, **kw):
     ids = {n: set(_re_ids.findall(p.read_text(encoding='utf-8'))) for n, p in pages.items()}
     def fix(m):
         target, frag = m[1], m[2]
-        if target not in ids or frag in ids[target] or '.' not in frag: return m[0]
-        up = frag.rsplit('.', 1)[0]
-        return f'href="{target}#{up}"' if up in ids[target] else m[0]
+        if target not in ids or frag in ids[target]: return m[0]
+        if frag.lower() in ids[target]: return f'href="{target}#{frag.lower()}"'   # Jupyter's `#Attaching-masks`
+        up = frag.rsplit('.', 1)[0].lower()
+        return f'href="{target}#{up}"' if '.' in frag and up in ids[target] else m[0]
     for n, p in pages.items():
         s = p.read_text(encoding='utf-8')
         t = _re_href.sub(fix, s)
