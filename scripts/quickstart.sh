@@ -5,7 +5,8 @@
 # SGD, then the table, the figure and a sentence saying where NTK-SAP stands at the two sparsest settings.
 # Two processes of one thread each, in parallel (BatchNorm in eval mode while scoring for SynFlow, as in its paper,
 # and in train mode for SNIP, GraSP and NTK-SAP, as the NTK-SAP paper recommends; rand and mag use no data, so the
-# mode does not matter to them). Extra arguments are passed on to both (e.g. --post-epochs 3, --seed 1).
+# mode does not matter to them). Extra arguments are passed on to both (e.g. --post-epochs 3, --seed 1; not --expid:
+# the two name their own, in a fresh time-stamped folder under Results/quickstart).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/ntksap ]; then
