@@ -463,3 +463,13 @@ def layer_flops(model:nn.Module, # any model of this chapter (a 'meta' model wor
     missing = [n for n, _ in model.named_parameters() if n not in flops]
     if missing: raise NtksapError(f"no FLOP count for parameters {missing[:3]} (module type not known)")
     return flops
+
+# %% ../nbs/02_models.ipynb #d1917e5b
+def _digits_resnet(input_shape, num_classes, dense_classifier=False, depth:int=8, width:int=16):
+    "The CIFAR ResNet (`_lottery_resnet`) with a stem for the input's own channel count (1 for the digits)."
+    c, _, _ = _check_input(input_shape, f"lottery digits-resnet{depth}", channels=None, min_side=4, square=True)
+    model = _lottery_resnet((3,) + tuple(input_shape[1:]), num_classes, dense_classifier, depth=depth, width=width)
+    model.conv = nn.Conv2d(c, width, 3, padding=1, bias=False)   # replaces the 3-channel stem in place (same name, same order)
+    return model
+
+MODELS['lottery'].update({f'digits-resnet{d}': partial(_digits_resnet, depth=d, width=16) for d in (8, 14, 20)})

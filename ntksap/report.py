@@ -12,8 +12,9 @@ from .core import NtksapError, atomic_write, load_json
 from .results import load_summaries, save_frame
 
 # %% auto #0
-__all__ = ['PAPER_NTKSAP', 'REDUCED_DATA_SETTINGS', 'summary_table', 'wide_table', 'plot_accuracy', 'plot_layer_density',
-           'run_layer_tables', 'reduced_data_runs', 'paper_comparison', 'report']
+__all__ = ['PRUNER_LABELS', 'PAPER_NTKSAP', 'REDUCED_DATA_SETTINGS', 'summary_table', 'wide_table', 'ntksap_standing',
+           'summary_text', 'plot_accuracy', 'plot_layer_density', 'run_layer_tables', 'reduced_data_runs',
+           'paper_comparison', 'report']
 
 # %% ../nbs/12_report.ipynb #40d95c32
 def summary_table(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
@@ -28,12 +29,74 @@ def summary_table(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
     return out.sort_values(keys[:-2] + ['compression', 'pruner'] if 'compression' in keys else keys).reset_index(drop=True)
 
 def wide_table(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
-    "Pruners as rows, sparsities as columns, cells 'mean ± std' of `metric`."
+    "Pruners as rows, sparsities as columns, cells 'mean ± std' of `metric` (just the mean where a cell has one seed)."
     t = summary_table(df, metric)
-    t['cell'] = [f'{m:.2f} ± {s:.2f}' for m, s in zip(t[f'{metric} mean'], t[f'{metric} std'])]
+    t['cell'] = [f'{m:.2f} ± {s:.2f}' if n > 1 else f'{m:.2f}' for m, s, n in zip(t[f'{metric} mean'], t[f'{metric} std'], t['seeds'])]
     t['col'] = [f'sparsity {s:.2f}%' for s in t['sparsity %']]
     order = [f'sparsity {s:.2f}%' for s in sorted(t['sparsity %'].unique())]
     return t.pivot_table(index='pruner', columns='col', values='cell', aggfunc='first')[order]
+
+# %% ../nbs/12_report.ipynb #5e7a0d02
+PRUNER_LABELS = {'rand': 'random', 'mag': 'magnitude', 'snip': 'SNIP', 'itersnip': 'iterative SNIP', 'grasp': 'GraSP',
+                 'synflow': 'SynFlow', 'ntksap': 'NTK-SAP'}
+
+def _ordinal(n:int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+_NTH = {2: 'second', 3: 'third', 4: 'fourth', 5: 'fifth'}
+
+def _listed(items:list) -> str:
+    return items[0] if len(items) == 1 else ', '.join(items[:-1]) + ' and ' + items[-1]
+
+def _accuracy(r, metric:str) -> str:
+    m, s, n = r[f'{metric} mean'], r[f'{metric} std'], int(r['seeds'])
+    return f"{m:.2f} ± {s:.2f} %" if n > 1 else f"{m:.2f} %"
+
+def ntksap_standing(df:pd.DataFrame, metric:str='top1', settings:int=2) -> list[str]:
+    "Sentences, computed from `df`, saying where NTK-SAP ranks by mean `metric` at the `settings` sparsest compressions."
+    if not len(df) or 'ntksap' not in set(df['pruner']): return []
+    t = summary_table(df, metric)
+    keys = [k for k in ('dataset', 'model', 'level') if k in t and t[k].nunique() > 1]
+    out = []
+    for key, g in (t.groupby(keys) if keys else [((), t)]):
+        prefix = ', '.join(f'{k} {v}' for k, v in zip(keys, key if isinstance(key, tuple) else (key,)))
+        prefix = f"{prefix}: " if prefix else ''
+        comps = sorted(g.loc[g.pruner == 'ntksap', 'compression'].unique(), reverse=True)[:settings]
+        leads = []
+        for i, c in enumerate(comps):
+            cell = g[g.compression == c].sort_values(f'{metric} mean', ascending=False)
+            me = cell[cell.pruner == 'ntksap'].iloc[0]
+            ahead = cell[cell[f'{metric} mean'] > me[f'{metric} mean']]
+            others = cell[cell.pruner != 'ntksap']
+            where = 'the sparsest setting' if i == 0 else f"the {_NTH.get(i + 1, _ordinal(i + 1))}-sparsest setting"
+            head = (f"{prefix}At {where} (sparsity {cell['sparsity %'].mean():.2f} %), NTK-SAP is "
+                    f"{_ordinal(len(ahead) + 1)} of {len(cell)} ({_accuracy(me, metric)})")
+            label = lambda r: f"{PRUNER_LABELS.get(r['pruner'], r['pruner'])} ({_accuracy(r, metric)})"
+            if len(ahead): tail = f", behind {_listed([label(r) for _, r in ahead.iterrows()])}."
+            elif len(others) and others.iloc[0][f'{metric} mean'] == me[f'{metric} mean']:
+                tail = f", level with {label(others.iloc[0])}."
+            elif len(others): tail = f", ahead of {label(others.iloc[0])}, the best of the others."
+            else: tail = ', the only pruner here.'
+            out.append(head + tail)
+            leads.append(len(ahead) == 0)
+        n = len(leads)
+        both = 'the sparsest setting' if n == 1 else ('both of the two sparsest settings' if n == 2 else f'all of the {n} sparsest settings')
+        none = 'the sparsest setting' if n == 1 else ('either of the two sparsest settings' if n == 2 else f'any of the {n} sparsest settings')
+        if all(leads): out.append(f"{prefix}So here NTK-SAP leads at {both}.")
+        elif not any(leads): out.append(f"{prefix}So here NTK-SAP does not lead at {none}.")
+        else: out.append(f"{prefix}So here NTK-SAP leads at {sum(leads)} of the {n} sparsest settings, not at all of them.")
+    return out
+
+def summary_text(df:pd.DataFrame, metric:str='top1') -> str:
+    "What `report` prints: the seed count, the wide table (± std only where a cell has several seeds), NTK-SAP's standing."
+    t = summary_table(df, metric)
+    lo, hi = int(t['seeds'].min()), int(t['seeds'].max())
+    if hi == 1: seeds = 'one seed per cell, so no ± std'
+    elif lo == hi: seeds = f'mean ± std over {hi} seeds per cell'
+    else: seeds = f'{lo} to {hi} seeds per cell: mean ± std where there are several, the mean alone where there is one'
+    with pd.option_context('display.width', 160, 'display.max_columns', 20):
+        table = wide_table(df, metric).rename_axis(index=None, columns='pruner').to_string()
+    return '\n'.join([f"test {metric} accuracy (%), {seeds}:", table, *ntksap_standing(df, metric)])
 
 # %% ../nbs/12_report.ipynb #62391dcb
 def plot_accuracy(df:pd.DataFrame, path=None, metric:str='top1', title:str=None):
@@ -135,19 +198,24 @@ def report(*paths, # result folders (or folders above them)
     csv, png = save_frame(table, out/'report.csv'), out/'accuracy.png'
     ds = ', '.join(sorted({f"{a} {b}" for a, b in zip(df.get('model', ''), df.get('dataset', ''))}))
     fig = plot_accuracy(df, png, metric, title=ds); plt.close(fig)
-    layers_png = None
-    runs = sorted(set(df['run']))
-    try: tables = run_layer_tables(runs[0])
-    except NtksapError: tables = None
+    layers_png, tables = None, {}
+    sparsest = float(df['compression'].max())
+    for run in sorted(set(df['run'])):   # every run's pruners at the sparsest compression (e.g. two jobs of one study)
+        try: found = run_layer_tables(run, sparsest)
+        except NtksapError: continue
+        for p, t in found.items(): tables.setdefault(p, t)
     if tables:
         layers_png = out/'layers.png'
-        fig = plot_layer_density(tables, layers_png, title=f"per-layer density at the sparsest setting, {Path(runs[0]).name}"); plt.close(fig)
+        title = f"per-layer density at the sparsest setting (sparsity {100 * (1 - 0.8 ** sparsest):.2f} %)"
+        fig = plot_layer_density(tables, layers_png, title=title)
+        plt.close(fig)
     pc = paper_comparison(df, metric)
     paper_csv = save_frame(pc, out/'paper.csv') if len(pc) else None
     if show:
-        with pd.option_context('display.width', 160, 'display.max_columns', 20):
-            print(wide_table(df, metric).to_string())
-            if paper_csv: print("\nNTK-SAP: the paper's top-1 beside ours\n" + pc.round(2).to_string(index=False))
+        print(summary_text(df, metric))
+        if paper_csv:
+            with pd.option_context('display.width', 160, 'display.max_columns', 20):
+                print("\nNTK-SAP: the paper's top-1 beside ours\n" + pc.round(2).to_string(index=False))
         print(f"table: {csv}\nfigure: {png}" + (f"\nper-layer densities: {layers_png}" if layers_png else '')
               + (f"\npaper vs ours: {paper_csv}" if paper_csv else ''))
     return dict(table=table, csv=csv, png=png, layers_png=layers_png, paper=pc, paper_csv=paper_csv)
