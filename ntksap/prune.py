@@ -14,6 +14,8 @@ from .masks import masked_parameters, masks_of, apply_masks, count_remaining, de
 from .pruners import Pruner, Rand, Mag, SNIP, IterSNIP, GraSP, SynFlow
 try: from ntksap.ntksap import NTKSAP
 except ImportError: NTKSAP = None   # the NTK-SAP chapter not exported yet
+try: from ntksap.newer import PX, SynFlowL2, ERK
+except ImportError: PX = SynFlowL2 = ERK = None   # the newer pruners' chapter not exported yet
 
 # %% auto #0
 __all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'pruner_names', 'get_pruner', 'check_iterations',
@@ -23,6 +25,7 @@ __all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'pruner_names', '
 # %% ../nbs/06_prune.ipynb #cd33946c
 PRUNERS = {'rand': Rand, 'mag': Mag, 'snip': SNIP, 'grasp': GraSP, 'synflow': SynFlow, 'itersnip': IterSNIP}
 if NTKSAP is not None: PRUNERS['ntksap'] = NTKSAP
+if PX is not None: PRUNERS.update(px=PX, synflowl2=SynFlowL2, erk=ERK)   # the newer pruners, 05a
 PRUNER_ALIASES = {'NTKSAP': 'ntksap'}   # the reference's spelling
 
 def pruner_names() -> list[str]:

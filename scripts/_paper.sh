@@ -4,6 +4,7 @@
 set -euo pipefail
 
 ALL_PRUNERS="rand mag snip itersnip grasp synflow ntksap"
+NEWER_PRUNERS="px synflowl2 erk"   # accepted by name, not part of 'all' (the paper's seven)
 
 usage() {
   cat <<USAGE
@@ -15,7 +16,8 @@ others wait) for compressions $COMPRESSIONS, then one DDP training job (multisho
 Results go to RESULT_DIR/multishot_ddp_{prune,train}/PRUNER-$NAME-seedS[-cC]; 'ntksap report RESULT_DIR'
 turns them into the table, the figure and paper.csv (the paper's NTK-SAP numbers beside ours).
 
-  PRUNERS   one pruner, a comma-separated list, or 'all' = $ALL_PRUNERS (default: ntksap)
+  PRUNERS   one pruner, a comma-separated list, or 'all' = $ALL_PRUNERS (default: ntksap);
+            the newer pruners $NEWER_PRUNERS are accepted by name
   NGPUS     processes (one per GPU) on this machine (default: 1); --train-batch-size is the global batch
   DATA_DIR  folder holding the data sets (default: Data)
   EXTRA     further ntksap flags, appended to every job, so they win (e.g. --post-epochs 10)
@@ -37,8 +39,8 @@ shift $(( $# < 3 ? $# : 3 )); EXTRA=("$@")
 [ "$PRUNERS" = all ] && PRUNERS="$ALL_PRUNERS"
 PRUNERS="${PRUNERS//,/ }"
 for p in $PRUNERS; do
-  case "$p" in rand|mag|snip|itersnip|grasp|synflow|ntksap|NTKSAP) ;;
-    *) echo "$(basename "$0"): unknown pruner '$p'; valid: $ALL_PRUNERS (or all)" >&2; exit 2;; esac
+  case "$p" in rand|mag|snip|itersnip|grasp|synflow|ntksap|NTKSAP|px|synflowl2|erk) ;;
+    *) echo "$(basename "$0"): unknown pruner '$p'; valid: $ALL_PRUNERS $NEWER_PRUNERS (or all)" >&2; exit 2;; esac
 done
 SEEDS="${SEEDS:-0}"
 RESULT_DIR="${RESULT_DIR:-Results/data}"
@@ -47,11 +49,12 @@ read -r -a TORCHRUN <<< "${TORCHRUN_ARGS:---standalone}"
 # Pruning iterations T and BatchNorm mode while scoring. NTK-SAP: T = 20, train mode, R = NTKSAP_R (the
 # reference's scripts/run.sh: R = 5 for CIFAR-10; its README: R = 1 elsewhere). SynFlow: T = 100 in eval mode
 # (its paper; the README: train mode for every pruner but SynFlow). Iterative SNIP: T = 100 (our choice).
-# One-shot pruners: T = 1, train mode.
+# PX and SynFlow-L2: T = 100 in eval mode (the PX repository's scripts). One-shot pruners (ERK too): T = 1, train mode.
 pruner_flags() {
   case "$1" in
     ntksap|NTKSAP) echo "--prune-epochs 20 --prune-train-mode True --ntksap_R ${NTKSAP_R:-1}" ;;
     synflow)       echo "--prune-epochs 100 --prune-train-mode False" ;;
+    px|synflowl2)  echo "--prune-epochs 100 --prune-train-mode False" ;;   # the PX repository: 100 rounds, eval mode
     itersnip)      echo "--prune-epochs 100 --prune-train-mode True" ;;
     *)             echo "--prune-epochs 1 --prune-train-mode True" ;;
   esac

@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PRUNERS = ['rand', 'mag', 'snip', 'itersnip', 'grasp', 'synflow', 'NTKSAP']
 # scoring iterations T of each pruner (NTK-SAP: the paper's 20; SynFlow: its paper's 100; iterative SNIP: 20)
 ITERATIONS = dict(rand=1, mag=1, snip=1, itersnip=20, grasp=1, synflow=100, NTKSAP=20)
+# the newer pruners (nbs/05a_newer.ipynb), run with --pruners: PX and SynFlow-L2 T=100 as the PX repository, ERK one shot
+NEWER = ['px', 'synflowl2', 'erk']
+ITERATIONS.update(px=100, synflowl2=100, erk=1)
 COMPRESSIONS = [2, 6, 10, 14, 18]            # sparsity 36.0 / 73.8 / 89.3 / 95.6 / 98.2 %, as in the paper
 SEEDS = [0, 1, 2]
 
@@ -43,24 +46,24 @@ OUT_NAMES = dict(mnist5k='mnist5k_conv', cifar10='cifar10_resnet20', ablations='
 TINY = ['--train-subset', '200', '--test-subset', '100', '--post-epochs', '1', '--prune-dataset-ratio', '2']
 
 
-def train_mode(pruner): return 'False' if pruner == 'synflow' else 'True'   # SynFlow scores in eval mode (its paper)
+def train_mode(pruner): return 'False' if pruner in ('synflow', 'synflowl2', 'px') else 'True'   # SynFlow(-L2), PX: eval mode
 
 
 def slug(text): return ''.join(c if c.isalnum() else '-' for c in text).strip('-').lower()
 
 
-def jobs_of(study, seeds, tiny=False):
-    "The runs of `study`: (run name, variant, flags, threads)."
+def jobs_of(study, seeds, tiny=False, pruners=PRUNERS):
+    "The runs of `study` with `pruners` (ablations: NTK-SAP only): (run name, variant, flags, threads)."
     out = []
     if study == 'mnist5k':
         # one process per seed with every pruner, 2 threads: how the committed digits results were made
         for s in seeds:
-            flags = [*MNIST5K, '--pruner-list', *PRUNERS, '--prune-epoch-list', *[str(ITERATIONS[p]) for p in PRUNERS],
+            flags = [*MNIST5K, '--pruner-list', *pruners, '--prune-epoch-list', *[str(ITERATIONS[p]) for p in pruners],
                      '--compression-list', *map(str, COMPRESSIONS), '--seed', str(s)]
-            out.append((f'seed{s}', '', flags, 2))
+            out.append((f'seed{s}' if pruners == PRUNERS else f"{'-'.join(p.lower() for p in pruners)}-seed{s}", '', flags, 2))
     elif study == 'cifar10':
         for s in seeds:
-            for p in PRUNERS:
+            for p in pruners:
                 flags = [*CIFAR10, '--pruner-list', p, '--prune-epoch-list', str(ITERATIONS[p]), '--prune-train-mode', train_mode(p),
                          '--compression-list', *map(str, COMPRESSIONS), '--seed', str(s)]
                 out.append((f'{p.lower()}-seed{s}', '', flags, 1))
@@ -183,6 +186,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--study', nargs='+', default=['cifar10', 'ablations'], help='mnist5k, cifar10, ablations (default: cifar10 ablations)')
     ap.add_argument('--seeds', nargs='+', type=int, default=SEEDS)
+    ap.add_argument('--pruners', nargs='+', default=PRUNERS, choices=PRUNERS + NEWER,
+                    help=f"pruners of the mnist5k and cifar10 studies (default: the paper's seven; newer: {' '.join(NEWER)})")
     ap.add_argument('--jobs', type=int, default=2, help='cores to use (default 2): one-thread runs go two at a time, the two-thread digits runs one at a time')
     ap.add_argument('--data-dir', default=None, help='folder holding cifar10-jpeg (default: $NTKSAP_SHARED_DATA or ../shared/data)')
     ap.add_argument('--result-dir', default=str(ROOT/'Results'/'cpu_study'))
@@ -195,7 +200,9 @@ def main(argv=None):
         sys.path.insert(0, str(ROOT))
         from ntksap.core import find_shared_data
         a.data_dir = find_shared_data() or 'Data'
-    todo = {st: jobs_of(st, a.seeds, a.tiny) for st in a.study}
+    if a.pruners != PRUNERS:   # other pruners: other CSV and figure names, so the committed study is never overwritten
+        OUT_NAMES.update({k: f"{v}_{'-'.join(p.lower() for p in a.pruners)}" for k, v in OUT_NAMES.items()})
+    todo = {st: jobs_of(st, a.seeds, a.tiny, a.pruners) for st in a.study}
     if a.dry_run:
         for st, js in todo.items():
             for name, _, flags, threads in js:
