@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quick start: set up .venv (pinned versions, offline-capable) and run the main job on the embedded mnist5k digits:
+# Quick start: set up .venv (constraints.txt's versions, offline-capable) and run the main job on the embedded mnist5k digits:
 # rand, mag, SNIP, GraSP, SynFlow and NTK-SAP prune a small CIFAR-style ResNet with BatchNorm (digits-resnet8) at
 # the paper's sparsities 36.0 / 89.3 / 95.6 / 98.2 %, each pruned network is trained for 2 epochs of the paper's
 # SGD, then the table, the figure and a sentence saying where NTK-SAP stands at the two sparsest settings.
@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/ntksap ]; then
   python3 -m venv .venv
-  .venv/bin/python -m pip install -q torch==2.14.1 torchvision==0.29.1
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -c constraints.txt torch torchvision   # the versions CI uses (constraints.txt)
+  .venv/bin/python -m pip install -q -c constraints.txt -e ".[dev]"           # the package, and the book's tools
 fi
 . .venv/bin/activate
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1   # one thread per process: the same numbers on any machine
