@@ -342,7 +342,7 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
         with contextlib.redirect_stdout(out): rep = report(grid_dir, show=o.progress)
     return dict(cells=table, ok=n_ok == len(cells), report=rep)
 
-# %% ../nbs/14_grid.ipynb #3f15e29a
+# %% ../nbs/14_grid.ipynb #cf256cae
 def grid_parser():
     from ntksap.cli import OneLineParser
     p = OneLineParser(prog='ntksap grid', add_help=False, allow_abbrev=False, description=(
@@ -368,7 +368,7 @@ def grid_parser():
     s.add_argument('--slurm-mem-gb', type=float, default=None)
     s.add_argument('--slurm-account', default=None)
     s.add_argument('--slurm-array-parallelism', type=int, default=None, help='jobs in flight at a time (default: --workers if above 1, else all)')
-    s.add_argument('--slurm-cluster', default=None, choices=('slurm', 'local', 'debug'),
+    s.add_argument('--slurm-cluster', default=None, choices=('slurm', 'local'),
                    help="submitit's executor (default: slurm when sbatch is found, else local)")
     return p
 
