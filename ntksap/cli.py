@@ -72,12 +72,17 @@ def _bench_main(argv):
     a = p.parse_args(argv)
     run_bench(quick=a.quick, out=a.out, device=a.device, rows=a.rows, threads=a.threads)
 
+def _grid_main(argv):
+    from ntksap.grid import grid_main
+    grid_main(argv)
+
 def main(argv=None) -> int:
     "Entry point of `ntksap` and `python -m ntksap`."
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         if argv[:1] == ['report']: _report_main(argv[1:])
         elif argv[:1] == ['bench']: _bench_main(argv[1:])
+        elif argv[:1] == ['grid']: _grid_main(argv[1:])
         else: run_experiment(parse_settings(argv))
         return 0
     except NtksapError as e:
