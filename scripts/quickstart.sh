@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/ntksap ]; then
   python3 -m venv .venv
   .venv/bin/python -m pip install -q -c constraints.txt torch torchvision   # the versions CI uses (constraints.txt)
-  .venv/bin/python -m pip install -q -c constraints.txt -e ".[dev]"           # the package, and the book's tools
+  .venv/bin/python -m pip install -q -c constraints.txt -e ".[dev,slurm]"     # the package, the book's tools
 fi
 . .venv/bin/activate
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1   # one thread per process: the same numbers on any machine
