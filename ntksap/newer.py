@@ -12,32 +12,23 @@ from torch.overrides import TorchFunctionMode
 from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
 from .data import batch_input_shapes, batch_inputs
-from .pruners import Pruner, requiring_grad, _masked, _grads
+from .pruners import Pruner, requiring_grad, _masked, _grads, SynFlow
 from .ntksap import training_mode
 
 # %% auto #0
 __all__ = ['SynFlowL2', 'relu_paths', 'PX', 'ERK', 'erk_densities']
 
 # %% ../nbs/05a_newer.ipynb #db1df071
-class SynFlowL2(Pruner):
+class SynFlowL2(SynFlow):
     "SynFlow-L2: |theta| * dR/d(theta^2), R the output sum of the network with squared parameters on an all-ones input."
     name, data_agnostic, default_iterations = 'synflowl2', True, 100
-    def __init__(self, dtype:torch.dtype=torch.float64): self.dtype = dtype
-    def score(self, model, loss_fn, loader, device):
-        names, _, params = _masked(model)
-        shape = batch_input_shapes(loader)[0]   # only the shape
-        sq = copy.deepcopy(model).to(self.dtype)   # the model itself is never touched
-        with torch.no_grad():
-            for t in list(sq.parameters()) + list(sq.buffers()):
-                if t.is_floating_point(): t.pow_(2)   # masks are 0/1: unchanged
-        v = [p for _, _, p in masked_parameters(sq)]
-        with requiring_grad(v):
-            R = sq(torch.ones((1,) + tuple(shape[1:]), dtype=self.dtype, device=device)).sum()
-            if not torch.isfinite(R):
-                raise NtksapError(f"synflowl2: the squared network's output overflowed {self.dtype} (R = {R.item()}); "
-                                  "the network is too deep for SynFlow-L2 in this precision")
-            grads = _grads(R, v)
-        return {n: g * p.detach().to(self.dtype).abs() for n, g, p in zip(names, grads, params)}
+    network = 'squared network'
+    def transform(self, t:torch.Tensor):
+        "In place, on a copy: every floating parameter and buffer squared (masks are 0/1: unchanged)."
+        t.pow_(2)
+    def combine(self, grad:torch.Tensor, theta:torch.Tensor) -> torch.Tensor:
+        "|theta| * dR/d(theta^2), as the PX repository computes it (the gradient's sign is kept)."
+        return grad * theta.abs()
 
 # %% ../nbs/05a_newer.ipynb #b5317d78
 _RELUS = (F.relu, F.relu_, torch.relu, torch.relu_, torch.Tensor.relu, torch.Tensor.relu_)

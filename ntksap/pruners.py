@@ -138,19 +138,26 @@ class GraSP(Pruner):
 class SynFlow(Pruner):
     "SynFlow: |theta * dR/dtheta| with R the output sum of the linearised network (|theta|, all-ones input), in float64."
     name, data_agnostic, default_iterations = 'synflow', True, 100
+    network = 'linearised network'   # what `transform` makes of the model (for messages)
     def __init__(self, dtype:torch.dtype=torch.float64): self.dtype = dtype
+    def transform(self, t:torch.Tensor):
+        "In place, on a copy: every floating parameter and buffer by its absolute value."
+        t.abs_()
+    def combine(self, grad:torch.Tensor, theta:torch.Tensor) -> torch.Tensor:
+        "A weight's score from dR/d(its transformed value) and the weight itself."
+        return (grad * theta.abs()).abs()
     def score(self, model, loss_fn, loader, device):
-        names, _, _ = _masked(model)
+        names, _, thetas = _masked(model)
         shape = batch_input_shapes(loader)[0]   # only the shape: no image is decoded for it
         lin = copy.deepcopy(model).to(self.dtype)       # the model itself is never touched
         with torch.no_grad():
             for t in list(lin.parameters()) + list(lin.buffers()):
-                if t.is_floating_point(): t.abs_()
+                if t.is_floating_point(): self.transform(t)
         params = [p for _, _, p in masked_parameters(lin)]
         with requiring_grad(params):
             R = lin(torch.ones((1,) + tuple(shape[1:]), dtype=self.dtype, device=device)).sum()
             if not torch.isfinite(R):
-                raise NtksapError(f"synflow: the linearised network's output overflowed {self.dtype} (R = {R.item()}); "
-                                  "the network is too deep for SynFlow in this precision")
+                raise NtksapError(f"{self.name}: the {self.network}'s output overflowed {self.dtype} (R = {R.item()}); "
+                                  f"the network is too deep for {self.name} in this precision")
             grads = _grads(R, params)
-        return {n: (g * p.detach()).abs() for n, g, p in zip(names, grads, params)}
+        return {n: self.combine(g, th.detach().to(self.dtype)) for n, g, th in zip(names, grads, thetas)}
