@@ -12,7 +12,7 @@ from torch.overrides import TorchFunctionMode
 from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
 from .data import batch_input_shapes, batch_inputs
-from .pruners import Pruner, requiring_grad, _masked, _grads, SynFlow
+from .pruners import Pruner, requiring_grad, _masked, _grads, SynFlow, Rand
 from .ntksap import training_mode
 
 # %% auto #0
@@ -86,10 +86,9 @@ class PX(Pruner):
         return {n: total[n].abs() * v[n].detach() for n in names}
 
 # %% ../nbs/05a_newer.ipynb #0b4d76f9
-class ERK(Pruner):
+class ERK(Rand):
     "Random masks with Erdos-Renyi-Kernel layer densities: score (sum of the layer's dims) / (rank + 1/2), ranks a random order of the alive weights."
-    name, data_agnostic = 'erk', True
-    def __init__(self, generator:torch.Generator=None): self.generator = generator
+    name = 'erk'   # a random baseline: Rand's generator, another score
     def score(self, model, loss_fn, loader, device):
         names, masks, _ = _masked(model)
         out = {}
