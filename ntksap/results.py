@@ -5,14 +5,17 @@
 # %% ../nbs/08_results.ipynb #28701d38
 from __future__ import annotations
 import os, sys, time, json, platform, datetime
+try: import fcntl
+except ImportError: fcntl = None   # Windows: run folders are not locked
 from pathlib import Path
 import torch, pandas as pd, numpy as np
 from .core import NtksapError, UnsafeFileError, save_json, load_json, save_torch, load_torch, atomic_write
 import ntksap
 
 # %% auto #0
-__all__ = ['SUMMARY_KEYS', 'check_summary_record', 'RunFolder', 'make_run_folder', 'environment_info', 'write_args',
-           'append_summary', 'save_frame', 'save_checkpoint', 'load_checkpoint', 'find_summaries', 'load_summaries']
+__all__ = ['SUMMARY_KEYS', 'check_summary_record', 'RunFolder', 'claim_run_folder', 'make_run_folder', 'environment_info',
+           'write_args', 'append_summary', 'save_frame', 'save_checkpoint', 'load_checkpoint', 'find_summaries',
+           'load_summaries']
 
 # %% ../nbs/08_results.ipynb #a7e26464
 SUMMARY_KEYS = ('experiment', 'dataset', 'model', 'pruner', 'compression', 'level', 'target_density', 'param_density',
@@ -44,6 +47,21 @@ class RunFolder:
         "Whether the folder holds results (a run that stopped before writing any may be reused)."
         return self.path.is_dir() and (self.summary.exists() or any(self.path.glob('*.pt')) or any(self.path.glob('*.csv')))
 
+_CLAIMS = {}   # the run folders this process holds: resolved path -> the open descriptor of its locked `.claim`
+
+def claim_run_folder(path) -> Path:
+    "Lock `path/.claim` for as long as this process lives (the OS lets go when it ends, even killed); refuse if another holds it."
+    path = Path(path)
+    key = str(path.resolve())
+    if key in _CLAIMS or fcntl is None: return path     # already ours; or no flock (Windows): no guard
+    fd = os.open(path/'.claim', os.O_RDWR | os.O_CREAT, 0o666)
+    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise NtksapError(f"{path} is in use by another run right now; choose another --expid, or wait until it ends") from None
+    _CLAIMS[key] = fd
+    return path
+
 def make_run_folder(result_dir, # the root of all results (--result-dir)
                     experiment:str, # experiment name
                     expid:str='', # run name (--expid); empty: a fresh time-stamped name
@@ -54,13 +72,14 @@ def make_run_folder(result_dir, # the root of all results (--result-dir)
     if expid and (os.sep in expid or expid in ('.', '..')): raise NtksapError(f"--expid must be a plain name, got {expid!r}")
     name = expid or datetime.datetime.now().strftime('run-%Y%m%d-%H%M%S-') + f'{os.getpid()}'
     rf = RunFolder(Path(result_dir)/experiment/name)
-    if rf.has_results() and not (overwrite or resume):
-        raise NtksapError(f"{rf.path} already holds results; choose another --expid, or pass --overwrite to replace them")
     try:
         rf.path.mkdir(parents=True, exist_ok=True)
         probe = rf.path/'.write-test'; probe.write_text('ok'); probe.unlink()
     except OSError as e:
         raise NtksapError(f"cannot write results to {rf.path}: {e.strerror or e}") from None
+    claim_run_folder(rf.path)            # before looking inside: no other run can start between the look and the writes
+    if rf.has_results() and not (overwrite or resume):
+        raise NtksapError(f"{rf.path} already holds results; choose another --expid, or pass --overwrite to replace them")
     if overwrite and not resume:
         for f in list(rf.path.glob('*.json')) + list(rf.path.glob('*.csv')) + list(rf.path.glob('*.pt')): f.unlink()
     return rf
