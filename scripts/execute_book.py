@@ -100,6 +100,10 @@ def scrub(nb):
                 o['text'] = text
             for k, v in list(o.get('data', {}).items()):
                 if k.startswith('text/'): o['data'][k] = _scrub_text(_source(dict(source=v)))
+            if keep and o.get('output_type') == 'stream' and keep[-1].get('output_type') == 'stream' \
+                    and keep[-1].get('name') == o.get('name'):
+                keep[-1]['text'] = _source(dict(source=keep[-1]['text'])) + o['text']   # one block, however it was flushed
+                continue
             keep.append(o)
         c['outputs'] = keep
     return nb
