@@ -7,16 +7,23 @@ from __future__ import annotations
 import sys, argparse, dataclasses
 from dataclasses import fields
 from .core import NtksapError, parse_bool
-from .experiments import Settings, run_experiment
+from .settings import Settings, GROUPS
+from .launch import run_experiment
 
 # %% auto #0
-__all__ = ['OneLineParser', 'build_parser', 'parse_settings', 'main']
+__all__ = ['TORCHRUN_FLAGS', 'OneLineParser', 'build_parser', 'parse_settings', 'main']
 
 # %% ../nbs/11_cli.ipynb #197dd310
 class OneLineParser(argparse.ArgumentParser):
     "An ArgumentParser whose errors are one line on stderr and exit status 2."
     def error(self, message):
-        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n"); sys.exit(2)
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        sys.exit(2)
+
+# The reference's flags for its own process spawning: torchrun sets all three, so they are refused with the way to launch
+TORCHRUN_FLAGS = ('--dist-url', '--world-size', '--rank')
+_TORCHRUN_HINT = ("are set by torchrun: launch with 'torchrun --nproc_per_node=N -m ntksap ...' "
+                  "(multi-node: add --nnodes/--rdzv-backend c10d/--rdzv-endpoint)")
 
 def _flag(f) -> str: return f.metadata.get('flag') or '--' + f.name.replace('_', '-')
 
@@ -28,28 +35,29 @@ def _help(f) -> str:
     return h + f" (default: {d!r})".replace('%', '%%')
 
 def build_parser(prog:str='ntksap') -> argparse.ArgumentParser:
-    "The run parser, one flag per `Settings` field."
-    p = OneLineParser(prog=prog, formatter_class=argparse.ArgumentDefaultsHelpFormatter if False else argparse.HelpFormatter,
+    "The run parser, one flag per `Settings` field, in one section per settings group."
+    p = OneLineParser(prog=prog,
                       description="Prune at initialisation (NTK-SAP and baselines) and train. Densities are fractions of "
                                   "prunable weights KEPT: --compression c means density 0.8**c. Subcommand: "
-                                  f"'{prog} report RESULT_DIR...' tabulates and plots results; '{prog} bench' runs the benchmark suite.")
-    groups = {}
+                                  f"'{prog} report RESULT_DIR...' tabulates and plots results; '{prog} bench' runs the "
+                                  "benchmark suite.")
+    groups = {g: p.add_argument_group(g) for g in GROUPS}
     for f in fields(Settings):
-        g = groups.setdefault(f.metadata['group'], p.add_argument_group(f.metadata['group']))
         kw = dict(dest=f.name, help=_help(f), default=argparse.SUPPRESS)
         if f.metadata.get('kind') == 'switch': kw.update(action='store_true')
         elif f.type in ('bool', bool): kw.update(type=parse_bool, nargs='?', const=True, metavar='BOOL')
         elif f.metadata.get('nargs'): kw.update(nargs=f.metadata['nargs'], type=f.metadata.get('kind') or str)
         else: kw.update(type={'int': int, 'float': float, 'str': str}.get(f.type, str))
         flags = [_flag(f)] + ([_flag(f).replace('_', '-')] if '_' in _flag(f) else [])
-        g.add_argument(*flags, **kw)
+        groups[f.metadata['group']].add_argument(*flags, **kw)
     return p
 
 def parse_settings(argv=None) -> Settings:
     "Settings from command-line arguments (not yet validated)."
-    ns = build_parser().parse_args(argv)
-    try: return Settings(**vars(ns))
-    except NtksapError: raise
+    argv = sys.argv[1:] if argv is None else list(argv)
+    refused = [a.split('=')[0] for a in argv if a.split('=')[0] in TORCHRUN_FLAGS]
+    if refused: raise NtksapError(f"{'/'.join(TORCHRUN_FLAGS)} {_TORCHRUN_HINT} (got {refused[0]})")
+    return Settings(**vars(build_parser().parse_args(argv)))
 
 # %% ../nbs/11_cli.ipynb #5bd93ce4
 def _report_main(argv):

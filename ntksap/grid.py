@@ -29,7 +29,7 @@ def pruner_defaults(pruner:str) -> dict:
 
 # %% ../nbs/14_grid.ipynb #6238f78b
 def _fields():
-    from ntksap.experiments import Settings
+    from ntksap.settings import Settings
     return {f.name: f for f in dataclasses.fields(Settings)}
 
 def settings_argv(d:dict) -> list:
@@ -113,7 +113,7 @@ IGNORED_SETTINGS = ('progress', 'verbose', 'overwrite', 'resume', 'workers', 'da
 def check_cells(cells:list) -> list:
     "Validate every cell's settings; refuse a cell whose folder holds a run with other settings (the grid would mix them)."
     from ntksap.core import NtksapError, load_json
-    from ntksap.experiments import Settings, validate
+    from ntksap.settings import Settings, validate
     for c in cells:
         s = validate(Settings(**c.settings)).to_dict()
         args = c.folder/'args.json'
