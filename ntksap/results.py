@@ -202,8 +202,9 @@ def check_entries_fit(path, # the file `entries` was read from (for the message)
     elif missing: why = f"it lacks the model's {missing[0]!r}"
     else: why = f"its {bad[0]!r} has shape {tuple(entries[bad[0]].shape)}, the model's {tuple(shapes[bad[0]])}"
     counts = f"{len(extra)} unexpected, {len(missing)} missing, {len(bad)} of another shape"
-    raise NtksapError(f"{what} {path} does not fit the model: {why} ({counts}); was it written with another --model or "
-                      f"--dataset?{' ' + hint if hint else ''}")
+    then = f" If so, {hint}." if hint else ''
+    raise NtksapError(f"{what} {path} does not fit the model: {why} ({counts}); was it written for another --model or "
+                      f"--dataset?{then}")
 
 def load_state_for(path, model:torch.nn.Module, what:str='initial weights', hint:str='') -> dict:
     "A state dict (without masks) from `path`, checked to fit `model`'s entries and shapes."
