@@ -12,8 +12,9 @@ import torch
 # %% auto #0
 __all__ = ['DENSITY_BASE', 'NtksapError', 'check_choice', 'parse_bool', 'seed_everything', 'rng_state', 'set_rng_state',
            'get_device', 'check_density', 'check_compression', 'density_from_compression', 'compression_from_density',
-           'sparsity', 'describe_density', 'atomic_open', 'atomic_write', 'save_json', 'load_json', 'save_torch',
-           'UnsafeFileError', 'load_torch', 'tensor_digest', 'batch_inputs', 'batch_input_shapes', 'find_shared_data']
+           'sparsity', 'describe_density', 'hold_folder', 'write_error', 'atomic_open', 'atomic_write', 'save_json',
+           'load_json', 'save_torch', 'UnsafeFileError', 'load_torch', 'tensor_digest', 'batch_inputs',
+           'batch_input_shapes', 'find_shared_data']
 
 # %% ../nbs/00_core.ipynb #c142d7d4
 class NtksapError(ValueError):
@@ -128,26 +129,58 @@ def _umask() -> int:
             if line.startswith('Umask:'): return int(line.split()[1], 8)
     m = os.umask(0o022); os.umask(m); return m
 
+_HELD = set()   # folders a run owns (resolved paths): a write below one that has vanished is an error, never a re-creation
+
+def hold_folder(path) -> Path:
+    "Register `path` as a run's folder: from now on a write into it fails with one line if the folder has been deleted."
+    path = Path(path)
+    _HELD.add(path.resolve())
+    return path
+
+def write_error(path, err:OSError) -> NtksapError:
+    "The one-line error for a write to `path` that the operating system refused with `err` (full disk, read-only, ...)."
+    import errno
+    code = errno.errorcode.get(err.errno, '') if err.errno else ''
+    why = (err.strerror or str(err)) + (f' ({code})' if code else '')
+    hint = {'ENOSPC': '; free some space and run the same command again', 'EDQUOT': '; free some space and run the same command again',
+            'EROFS': '; the file system is mounted read-only: choose another --result-dir'}.get(code, '')
+    return NtksapError(f"cannot write {path}: {why}{hint}")
+
+def _check_parent(path:Path):
+    "Create `path`'s folder, unless it lies in a held run folder that has vanished."
+    parent = path.parent.absolute()
+    for held in _HELD:
+        if (parent == held or held in parent.parents) and not held.is_dir():
+            raise NtksapError(f"cannot write {path}: the run's folder {held} no longer exists (deleted while the run was "
+                              f"going?); nothing was written, and the run stops rather than start a new folder of that name")
+    parent.mkdir(parents=True, exist_ok=True)
+
 @contextlib.contextmanager
 def atomic_open(path, # the file to (re)write
                 mode:str='w', # 'w' (text) or 'wb' (bytes)
+                backup=None, # if given, the file being replaced is kept under this name (renamed after the new one is on disk)
                ):
-    "Context manager yielding a file handle whose contents replace `path` only if the block succeeds."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    "Context manager yielding a file handle whose contents replace `path` only if the block succeeds; OS errors → one line."
+    path = Path(path)
+    try:
+        _check_parent(path)
+        fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
+    except OSError as e: raise write_error(path, e) from None
     try:
         os.chmod(tmp, 0o666 & ~_umask())   # mkstemp's 0o600 would make results private
         with os.fdopen(fd, mode, **({} if 'b' in mode else dict(encoding='utf-8'))) as f:
             yield f
             f.flush(); os.fsync(f.fileno())
+        if backup is not None and path.exists(): os.replace(path, backup)
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+    except BaseException as e:
+        with contextlib.suppress(OSError): os.unlink(tmp)
+        if isinstance(e, OSError): raise write_error(path, e) from None
         raise
 
-def atomic_write(path, data) -> Path:
-    "Atomically write `data` (str or bytes) to `path`."
-    with atomic_open(path, 'wb' if isinstance(data, (bytes, bytearray)) else 'w') as f: f.write(data)
+def atomic_write(path, data, backup=None) -> Path:
+    "Atomically write `data` (str or bytes) to `path` (keeping the old file as `backup` if given)."
+    with atomic_open(path, 'wb' if isinstance(data, (bytes, bytearray)) else 'w', backup=backup) as f: f.write(data)
     return Path(path)
 
 def _json_default(o):
@@ -161,14 +194,23 @@ def save_json(obj, path) -> Path:
     "Atomically write `obj` as indented JSON."
     return atomic_write(path, json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + '\n')
 
-def load_json(path):
-    "Read a JSON file."
-    with open(path, encoding='utf-8') as f: return json.load(f)
+def load_json(path, # a JSON file
+              what:str='file', # what it is, for the message: 'summary', 'settings', ...
+              hint:str='', # what the user can do about a damaged file
+             ):
+    "Read a JSON file; a missing, unreadable or damaged one is one `NtksapError` naming it."
+    path = Path(path)
+    if not path.is_file(): raise NtksapError(f"{what} {path} does not exist")
+    try:
+        with open(path, encoding='utf-8') as f: return json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: why = f"not valid JSON: {str(e).splitlines()[0][:80]}"
+    except OSError as e: why = f"unreadable: {e.strerror or e}"
+    raise NtksapError(f"{what} {path} is damaged ({why}){'; ' + hint if hint else ''}")
 
-def save_torch(obj, path) -> Path:
-    "Atomically `torch.save` `obj` to `path`."
+def save_torch(obj, path, backup=None) -> Path:
+    "Atomically `torch.save` `obj` to `path` (keeping the old file as `backup` if given)."
     buf = io.BytesIO(); torch.save(obj, buf)
-    return atomic_write(path, buf.getvalue())
+    return atomic_write(path, buf.getvalue(), backup=backup)
 
 # %% ../nbs/00_core.ipynb #d4334f0f
 class UnsafeFileError(NtksapError):
@@ -190,7 +232,8 @@ def load_torch(path, # a file written by `save_torch`
                               f"and plain data, so loading it could run code; ntksap never writes such files, so use "
                               f"one from a source you trust") from None
     why = next((l.strip() for l in str(err).splitlines() if 'Unsupported' in l or 'failed' in l), type(err).__name__)
-    raise NtksapError(f"{what} {path} is damaged or not written by ntksap ({why[:120]}){'; ' + hint if hint else ''}") from None
+    why = why.split('. This is an internal')[0].removeprefix('PytorchStreamReader ')   # the part a user can act on
+    raise NtksapError(f"{what} {path} is damaged or not written by ntksap ({why[:100]}){'; ' + hint if hint else ''}") from None
 
 # %% ../nbs/00_core.ipynb #3cf1f1fc
 def tensor_digest(tensors) -> str:

@@ -4,12 +4,13 @@
 
 # %% ../nbs/12_report.ipynb #721c0bcd
 from __future__ import annotations
+import sys
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
 from .core import NtksapError, atomic_write, load_json
-from .results import load_summaries, save_frame
+from .results import load_summaries, save_frame, load_frame
 
 # %% auto #0
 __all__ = ['PRUNER_LABELS', 'PAPER_NTKSAP', 'REDUCED_DATA_SETTINGS', 'summary_table', 'wide_table', 'ntksap_standing',
@@ -148,7 +149,7 @@ def run_layer_tables(run_dir, compression:float=None) -> dict:
              if (m := _LAYERS.match(f.name))]
     if not found: raise NtksapError(f"no per-layer tables (layers-*.csv) in {run_dir}")
     c = max(x[1] for x in found) if compression is None else float(compression)
-    out = {p: pd.read_csv(f) for p, cc, l, f in found if cc == c}
+    out = {p: load_frame(f, 'per-layer table', ('parameter', 'density')) for p, cc, l, f in found if cc == c}
     if not out: raise NtksapError(f"no per-layer tables at compression {c:g} in {run_dir}; found {sorted({x[1] for x in found})}")
     return out
 
@@ -163,17 +164,25 @@ PAPER_NTKSAP = {  # (dataset, model) -> {compression: top-1 %}
 
 REDUCED_DATA_SETTINGS = ('train_subset', 'test_subset', 'image_size')
 
-def reduced_data_runs(df:pd.DataFrame) -> set:
+def reduced_data_runs(df:pd.DataFrame,
+                      damaged:list=None, # if given, a damaged `args.json` is appended here as (path, why), not raised
+                     ) -> set:
     "Run folders of `df` whose `args.json` trains or tests on less data than the paper (subsets, smaller images)."
     out = set()
     for run in (df['run'].unique() if 'run' in df else []):
         f = Path(run)/'args.json'
-        if f.exists() and any(load_json(f).get(k) for k in REDUCED_DATA_SETTINGS): out.add(run)
+        if not f.exists(): continue
+        try: args = load_json(f, 'settings file')
+        except NtksapError as e:
+            if damaged is None: raise
+            damaged.append((f, str(e))); out.add(run)     # unknown settings: left out of the comparison, and named
+            continue
+        if not isinstance(args, dict) or any(args.get(k) for k in REDUCED_DATA_SETTINGS): out.add(run)
     return out
 
-def paper_comparison(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
+def paper_comparison(df:pd.DataFrame, metric:str='top1', damaged:list=None) -> pd.DataFrame:
     "NTK-SAP cells of `df` that the paper reports: paper, ours (mean, std, seeds) and the difference in points."
-    if 'run' in df: df = df[~df['run'].isin(reduced_data_runs(df))]
+    if 'run' in df: df = df[~df['run'].isin(reduced_data_runs(df, damaged))]
     t = summary_table(df[df.pruner == 'ntksap'], metric) if len(df) and (df.pruner == 'ntksap').any() else None
     rows = []
     if t is not None:
@@ -187,12 +196,19 @@ def paper_comparison(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
     return pd.DataFrame(rows, columns=['dataset', 'model', 'compression', 'sparsity %', 'paper', 'ours', 'ours std', 'seeds', 'difference (points)'])
 
 # %% ../nbs/12_report.ipynb #876601dc
+def _damaged_line(damaged:list, reported:int) -> str:
+    "One warning line naming every damaged file (the first few in full) and how many runs were reported."
+    shown = '; '.join(why for _, why in damaged[:3]) + (f"; and {len(damaged) - 3} more" if len(damaged) > 3 else '')
+    return (f"warning: {len(damaged)} damaged file{'s' if len(damaged) > 1 else ''} left out, the other "
+            f"{reported} run{'s' if reported != 1 else ''} reported: {shown}")
+
 def report(*paths, # result folders (or folders above them)
            out_dir=None, # where to write report.csv / accuracy.png (default: the first path)
            metric:str='top1', show:bool=True) -> dict:
     "Write the summary table (CSV) and the accuracy-versus-density figure (PNG) for all runs below `paths`."
     if not paths: raise NtksapError("report needs at least one result folder")
-    df = load_summaries(*paths)
+    df = load_summaries(*paths, skip_damaged=True)
+    damaged = list(df.attrs.get('damaged', []))
     out = Path(out_dir or paths[0]); out.mkdir(parents=True, exist_ok=True)
     table = summary_table(df, metric)
     csv, png = save_frame(table, out/'report.csv'), out/'accuracy.png'
@@ -202,14 +218,16 @@ def report(*paths, # result folders (or folders above them)
     sparsest = float(df['compression'].max())
     for run in sorted(set(df['run'])):   # every run's pruners at the sparsest compression (e.g. two jobs of one study)
         try: found = run_layer_tables(run, sparsest)
-        except NtksapError: continue
+        except NtksapError as e:
+            if 'is damaged' in str(e): damaged.append((run, str(e)))
+            continue
         for p, t in found.items(): tables.setdefault(p, t)
     if tables:
         layers_png = out/'layers.png'
         title = f"per-layer density at the sparsest setting (sparsity {100 * (1 - 0.8 ** sparsest):.2f} %)"
         fig = plot_layer_density(tables, layers_png, title=title)
         plt.close(fig)
-    pc = paper_comparison(df, metric)
+    pc = paper_comparison(df, metric, damaged)
     paper_csv = save_frame(pc, out/'paper.csv') if len(pc) else None
     if show:
         print(summary_text(df, metric))
@@ -218,4 +236,5 @@ def report(*paths, # result folders (or folders above them)
                 print("\nNTK-SAP: the paper's top-1 beside ours\n" + pc.round(2).to_string(index=False))
         print(f"table: {csv}\nfigure: {png}" + (f"\nper-layer densities: {layers_png}" if layers_png else '')
               + (f"\npaper vs ours: {paper_csv}" if paper_csv else ''))
-    return dict(table=table, csv=csv, png=png, layers_png=layers_png, paper=pc, paper_csv=paper_csv)
+    if damaged: sys.stderr.write(f"ntksap report: {_damaged_line(damaged, df['run'].nunique())}\n")
+    return dict(table=table, csv=csv, png=png, layers_png=layers_png, paper=pc, paper_csv=paper_csv, damaged=damaged)

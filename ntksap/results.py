@@ -9,13 +9,14 @@ try: import fcntl
 except ImportError: fcntl = None   # Windows: run folders are not locked
 from pathlib import Path
 import torch, pandas as pd, numpy as np
-from .core import NtksapError, UnsafeFileError, save_json, load_json, save_torch, load_torch, atomic_write
+from .core import NtksapError, UnsafeFileError, save_json, load_json, save_torch, load_torch, atomic_write, hold_folder
 import ntksap
 
 # %% auto #0
-__all__ = ['SUMMARY_KEYS', 'check_summary_record', 'RunFolder', 'claim_run_folder', 'make_run_folder', 'environment_info',
-           'write_args', 'append_summary', 'save_frame', 'save_checkpoint', 'load_checkpoint', 'find_summaries',
-           'load_summaries']
+__all__ = ['SUMMARY_KEYS', 'RESUME_FREE', 'check_summary_record', 'read_summary', 'RunFolder', 'claim_run_folder',
+           'make_run_folder', 'environment_info', 'settings_differences', 'write_args', 'append_summary', 'save_frame',
+           'load_frame', 'save_checkpoint', 'load_checkpoint', 'check_entries_fit', 'load_state_for', 'load_masks_for',
+           'find_summaries', 'load_summaries']
 
 # %% ../nbs/08_results.ipynb #a7e26464
 SUMMARY_KEYS = ('experiment', 'dataset', 'model', 'pruner', 'compression', 'level', 'target_density', 'param_density',
@@ -27,13 +28,23 @@ def check_summary_record(rec:dict) -> dict:
     if missing: raise NtksapError(f"summary record lacks keys {missing}")
     return rec
 
+def read_summary(path) -> list[dict]:
+    "The records of one `summary.json`; a damaged file (not JSON, not a list of records) is one `NtksapError` naming it."
+    recs = load_json(path, 'summary', "the run's other files are intact; rerun it, or move it aside")
+    bad = not isinstance(recs, list) or not all(isinstance(r, dict) for r in recs)
+    missing = [] if bad else [k for r in recs for k in SUMMARY_KEYS if k not in r]
+    if bad or missing:
+        why = f"it holds a {type(recs).__name__}, not a list of records" if bad else f"a record lacks {missing[0]!r}"
+        raise NtksapError(f"summary {path} is damaged ({why})")
+    return recs
+
 # %% ../nbs/08_results.ipynb #02e8b629
 def _tag(compression, level, pruner=None) -> str:
     return (f"{pruner}-" if pruner else '') + f"c{float(compression):g}-l{int(level)}"
 
 class RunFolder:
     "The folder of one run and the names of the files in it."
-    def __init__(self, path): self.path = Path(path)
+    def __init__(self, path): self.path, self.resumed = Path(path), False
     def __repr__(self): return f"RunFolder({str(self.path)!r})"
     args = property(lambda s: s.path/'args.json')
     summary = property(lambda s: s.path/'summary.json')
@@ -60,6 +71,7 @@ def claim_run_folder(path) -> Path:
         os.close(fd)
         raise NtksapError(f"{path} is in use by another run right now; choose another --expid, or wait until it ends") from None
     _CLAIMS[key] = fd
+    hold_folder(path)                    # deleted mid-run: later writes stop with one line instead of re-creating it
     return path
 
 def make_run_folder(result_dir, # the root of all results (--result-dir)
@@ -82,6 +94,7 @@ def make_run_folder(result_dir, # the root of all results (--result-dir)
         raise NtksapError(f"{rf.path} already holds results; choose another --expid, or pass --overwrite to replace them")
     if overwrite and not resume:
         for f in list(rf.path.glob('*.json')) + list(rf.path.glob('*.csv')) + list(rf.path.glob('*.pt')): f.unlink()
+    rf.resumed = bool(resume) and rf.args.exists()   # `write_args` then checks the command against the run's settings
     return rf
 
 # %% ../nbs/08_results.ipynb #8055f814
@@ -94,13 +107,38 @@ def environment_info() -> dict:
     if torch.cuda.is_available(): info['cuda_device'] = torch.cuda.get_device_name(0)   # only called at run time
     return info
 
+RESUME_FREE = ('resume', 'overwrite', 'expid', 'result_dir', 'data_dir', 'device', 'gpu', 'workers', 'no_cuda', 'verbose',
+               'progress', 'checkpoint_every', 'dist_url', 'dist_backend', 'world_size', 'rank', 'environment')
+
+def _flat(d:dict, prefix:str='') -> dict:
+    "Nested settings groups as one level of names (the leaf name: that is the flag)."
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict) and k != 'environment': out.update(_flat(v, prefix))
+        else: out[k] = v
+    return out
+
+def settings_differences(old:dict, new:dict, free=RESUME_FREE) -> list[str]:
+    "`--flag old → new` for each setting in both `old` and `new` that differs, other than the `free` ones."
+    old, new = _flat(old), _flat(new)
+    return [f"--{k.replace('_', '-')} {old[k]!r} → {new[k]!r}" for k in new
+            if k in old and k not in free and json.dumps(old[k], default=str) != json.dumps(new[k], default=str)]
+
 def write_args(rf:RunFolder, settings:dict) -> Path:
-    "Write `args.json`: the settings and the environment."
+    "Write `args.json`: the settings and the environment; for a resumed run, first check they are the run's own."
+    if getattr(rf, 'resumed', False) and rf.args.exists():
+        old = load_json(rf.args, 'settings file', 'it records how the run started: remove it to continue with the '
+                        "command's settings, or pass --overwrite to start the run afresh")
+        if not isinstance(old, dict): raise NtksapError(f"settings file {rf.args} is damaged (it holds a {type(old).__name__}, not settings)")
+        diff = settings_differences(old, json.loads(json.dumps(settings, default=str)))
+        if diff:
+            raise NtksapError(f"{rf.path} holds a run started with other settings ({'; '.join(diff)}): rerun with the run's "
+                              f"settings to continue it (see {rf.args.name}), or choose another --expid")
     return save_json(dict(settings, environment=environment_info()), rf.args)
 
 def append_summary(rf:RunFolder, record:dict) -> list:
     "Add one validated record to `summary.json` (rewritten atomically); returns all records."
-    recs = load_json(rf.summary) if rf.summary.exists() else []
+    recs = read_summary(rf.summary) if rf.summary.exists() else []
     recs.append(check_summary_record(record))
     save_json(recs, rf.summary)
     return recs
@@ -109,15 +147,27 @@ def save_frame(df:pd.DataFrame, path) -> Path:
     "Atomically write a DataFrame as CSV."
     return atomic_write(path, df.to_csv(index=False))
 
+def load_frame(path, # a CSV file written by `save_frame`
+               what:str='table', # what it is, for the message
+               columns=(), # columns it must have
+              ) -> pd.DataFrame:
+    "Read a CSV table; a missing, empty, unparsable one, or one without `columns`, is one `NtksapError` naming it."
+    path = Path(path)
+    if not path.is_file(): raise NtksapError(f"{what} {path} does not exist")
+    try: df = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as e:
+        raise NtksapError(f"{what} {path} is damaged ({str(e).strip().splitlines()[0][:80] or type(e).__name__})") from None
+    lacking = [c for c in columns if c not in df]
+    if lacking: raise NtksapError(f"{what} {path} is damaged (it lacks the column(s) {', '.join(lacking)})")
+    return df
+
 # %% ../nbs/08_results.ipynb #cba1db43
 import warnings
 
 def save_checkpoint(state:dict, path) -> Path:
-    "Atomically write `state`, keeping the previous checkpoint as `<name>.prev.pt`."
+    "Atomically write `state`; only once it is on disk the previous checkpoint becomes `<name>.prev.pt`."
     path = Path(path)
-    prev = path.with_suffix('.prev.pt')
-    if path.exists(): os.replace(path, prev)
-    return save_torch(state, path)
+    return save_torch(state, path, backup=path.with_suffix('.prev.pt'))
 
 def load_checkpoint(path, map_location='cpu') -> dict:
     "The newest readable checkpoint among `path` and `<name>.prev.pt` (tensors and plain data only)."
@@ -130,10 +180,50 @@ def load_checkpoint(path, map_location='cpu') -> dict:
         except UnsafeFileError: raise
         except NtksapError: continue
         if not isinstance(st, dict): raise NtksapError(f"checkpoint {p} is not an ntksap checkpoint (it holds a {type(st).__name__})")
-        if p == prev: warnings.warn(f"checkpoint {path} is unreadable (truncated or corrupt); using the previous one, {prev}")
+        if p == prev: warnings.warn(f"checkpoint {path} is {'unreadable (truncated or corrupt)' if path.exists() else 'missing'}; "
+                                    f"using the previous one, {prev}")
         st['_path'] = str(p)
         return st
-    raise NtksapError(f"checkpoint {path} is unreadable (truncated or corrupt) and no readable previous checkpoint exists")
+    raise NtksapError(f"checkpoint {path} is unreadable (truncated or corrupt) and no readable previous checkpoint exists; "
+                      f"pass --overwrite to start the run afresh")
+
+# %% ../nbs/08_results.ipynb #bbf4805d
+def check_entries_fit(path, # the file `entries` was read from (for the message)
+                      entries:dict, # name -> tensor, as read
+                      shapes:dict, # name -> shape the model expects
+                      what:str, # 'initial weights', 'masks', 'checkpoint'
+                      hint:str='', # what to do about it
+                     ):
+    "Raise one `NtksapError` naming `path` and the first entry whose name or shape differs from `shapes`."
+    extra, missing = [k for k in entries if k not in shapes], [k for k in shapes if k not in entries]
+    bad = [k for k in entries if k in shapes and tuple(entries[k].shape) != tuple(shapes[k])]
+    if not (extra or missing or bad): return
+    if extra: why = f"it has {extra[0]!r}, which the model lacks"
+    elif missing: why = f"it lacks the model's {missing[0]!r}"
+    else: why = f"its {bad[0]!r} has shape {tuple(entries[bad[0]].shape)}, the model's {tuple(shapes[bad[0]])}"
+    counts = f"{len(extra)} unexpected, {len(missing)} missing, {len(bad)} of another shape"
+    then = f" If so, {hint}." if hint else ''
+    raise NtksapError(f"{what} {path} does not fit the model: {why} ({counts}); was it written for another --model or "
+                      f"--dataset?{then}")
+
+def load_state_for(path, model:torch.nn.Module, what:str='initial weights', hint:str='') -> dict:
+    "A state dict (without masks) from `path`, checked to fit `model`'s entries and shapes."
+    st = load_torch(path, what, hint)
+    if not isinstance(st, dict) or not all(isinstance(v, torch.Tensor) for v in st.values()):
+        raise NtksapError(f"{what} {path} is damaged or not written by ntksap (not a dict of tensors){'; ' + hint if hint else ''}")
+    own = {k: v.shape for k, v in model.state_dict().items() if not k.endswith('_mask')}
+    check_entries_fit(path, st, own, what, hint)
+    return st
+
+def load_masks_for(path, model:torch.nn.Module, hint:str='') -> 'MaskSet':
+    "A `MaskSet` from `path`, checked to fit `model`'s masked parameters (names and shapes)."
+    from ntksap.masks import MaskSet, masked_parameters
+    st = load_torch(path, 'masks', hint)
+    if not isinstance(st, dict) or not all(isinstance(v, torch.Tensor) for v in st.values()):
+        raise NtksapError(f"masks {path} are damaged or not written by ntksap (not a dict of tensors){'; ' + hint if hint else ''}")
+    check_entries_fit(path, st, {n: p.shape for n, _, p in masked_parameters(model)}, 'masks', hint)
+    try: return MaskSet(st)
+    except NtksapError as e: raise NtksapError(f"masks {path} are damaged: {e}") from None
 
 # %% ../nbs/08_results.ipynb #9c59de85
 def find_summaries(*paths) -> list[Path]:
@@ -145,12 +235,20 @@ def find_summaries(*paths) -> list[Path]:
         else: raise NtksapError(f"no results at {p}")
     return out
 
-def load_summaries(*paths) -> pd.DataFrame:
+def load_summaries(*paths,
+                   skip_damaged:bool=False, # read the healthy runs and list damaged files in `df.attrs['damaged']`
+                  ) -> pd.DataFrame:
     "All summary records below `paths` as one DataFrame (plus `sparsity` and `run`)."
-    recs = []
+    recs, damaged = [], []
     for f in find_summaries(*paths):
-        for r in load_json(f): recs.append(dict(r, run=str(f.parent)))
-    if not recs: raise NtksapError(f"no summary.json found under {', '.join(map(str, paths))}")
+        try: recs += [dict(r, run=str(f.parent)) for r in read_summary(f)]
+        except NtksapError as e:
+            if not skip_damaged: raise
+            damaged.append((f, str(e)))
+    if not recs:
+        why = f"; the {len(damaged)} found are damaged, e.g. {damaged[0][1]}" if damaged else ''
+        raise NtksapError(f"no readable summary.json found under {', '.join(map(str, paths))}{why}")
     df = pd.DataFrame(recs)
     df['sparsity'] = 1 - df['param_density']
+    df.attrs['damaged'] = damaged
     return df

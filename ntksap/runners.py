@@ -19,7 +19,7 @@ from .loaders import get_loaders, get_prune_loader
 from .augment import derived_generator
 from .pruning import get_pruner, prune_loop
 from .train import make_optimizer, make_scheduler, train_eval_loop, evaluate
-from .results import append_summary, save_frame, RunFolder, save_checkpoint
+from .results import append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for
 from .distributed import (DistEnv, per_rank_batch_size, shard_eval_loader, wrap_ddp, broadcast_masks, check_masks,
                                 check_same_on_all_ranks, check_pruned_at_zero, barrier, gather_objects,
                                 training_checkpoint, restore_training, inject_fault)
@@ -229,9 +229,9 @@ def load_pruned(run:Run, prune_dir, pruner:str, compression:float):
     mpath = prf.masks(compression, 1, pruner)
     if not prf.init.exists() or not mpath.exists():
         raise NtksapError(f"no pruning results for pruner {pruner!r} at compression {compression:g} in {prf.path} (looked for {prf.init.name} and {mpath.name}); run --experiment multishot_ddp_prune first")
-    init = load_torch(prf.init, 'initial weights', 'run --experiment multishot_ddp_prune again')
+    init = load_state_for(prf.init, run.model, 'initial weights', 'run --experiment multishot_ddp_prune again')
     restore_weights(run.model, init)
-    apply_mask_set(run.model, MaskSet.load(mpath))
+    apply_mask_set(run.model, load_masks_for(mpath, run.model, 'run --experiment multishot_ddp_prune again'))
     return init
 
 def run_ddp_train(s:Settings, rf:RunFolder,
