@@ -80,6 +80,16 @@ def _bench_main(argv):
     a = p.parse_args(argv)
     run_bench(quick=a.quick, out=a.out, device=a.device, rows=a.rows, threads=a.threads)
 
+def _pruners_main(argv):
+    from ntksap.pruning import print_pruners, pruner_names, recommended_flags
+    p = OneLineParser(prog='ntksap pruners', description="Each pruner's facts: its recommended scoring iterations T "
+                      "(--prune-epochs) and BatchNorm mode (--prune-train-mode), what it reads of the data, its options, its paper.")
+    p.add_argument('--flags', nargs='*', default=None, metavar='PRUNER', help='print the recommended run flags of these pruners (all if none), one line each')
+    p.add_argument('--dataset', default=None, help='with --flags: include the options the paper sets for this data set')
+    a = p.parse_args(argv)
+    if a.flags is None: return print_pruners()
+    for name in a.flags or [n for n in pruner_names()]: print(name, *recommended_flags(name, a.dataset))
+
 def _grid_main(argv):
     from ntksap.grid import grid_main
     grid_main(argv)
@@ -91,6 +101,7 @@ def main(argv=None) -> int:
         if argv[:1] == ['report']: _report_main(argv[1:])
         elif argv[:1] == ['bench']: _bench_main(argv[1:])
         elif argv[:1] == ['grid']: _grid_main(argv[1:])
+        elif argv[:1] == ['pruners']: _pruners_main(argv[1:])
         else: run_experiment(parse_settings(argv))
         return 0
     except NtksapError as e:

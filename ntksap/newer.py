@@ -12,7 +12,7 @@ from torch.overrides import TorchFunctionMode
 from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
 from .core import batch_input_shapes, batch_inputs
-from .pruners import Pruner, requiring_grad, _masked, _grads, SynFlow, Rand
+from .pruners import Pruner, Option, requiring_grad, _masked, _grads, SynFlow, Rand
 from .ntk_sap import training_mode
 
 # %% auto #0
@@ -21,7 +21,8 @@ __all__ = ['SynFlowL2', 'relu_paths', 'PX', 'ERK', 'erk_densities']
 # %% ../nbs/05a_newer.ipynb #db1df071
 class SynFlowL2(SynFlow):
     "SynFlow-L2: |theta| * dR/d(theta^2), R the output sum of the network with squared parameters on an all-ones input."
-    name, data_agnostic, default_iterations = 'synflowl2', True, 100
+    name, data_agnostic, default_iterations = 'synflowl2', True, 100   # T and eval mode: the PX repository's scripts
+    paper = 'the PX repository (Iurada et al., CVPR 2024)'
     network = 'squared network'
     def transform(self, t:torch.Tensor):
         "In place, on a copy: every floating parameter and buffer squared (masks are 0/1: unchanged)."
@@ -55,8 +56,10 @@ class relu_paths(TorchFunctionMode):
 # %% ../nbs/05a_newer.ipynb #a252f7cb
 class PX(Pruner):
     "PX (Path eXclusion): |dR/d(theta^2)| * theta^2, R = sum z1 * z2, z1 = gated all-ones-weight net on x^2, z2 = linear net of theta^2 on ones."
-    name, default_iterations = 'px', 100
-    def __init__(self, dtype:torch.dtype=torch.float64): self.dtype = dtype
+    name, default_iterations, train_mode = 'px', 100, False   # the PX repository's scripts: 100 rounds, eval mode
+    paper = 'Iurada, Ciccone, Tommasi, CVPR 2024'
+    options = (Option('dtype', torch.float64, 'precision of the copy the paths are scored on (float64 against overflow)',
+                      kind=torch.dtype),)
     def score(self, model, loss_fn, loader, device):
         names, _, _ = _masked(model)
         net = copy.deepcopy(model).to(self.dtype)   # the model itself is never touched
@@ -89,6 +92,7 @@ class PX(Pruner):
 class ERK(Rand):
     "Random masks with Erdos-Renyi-Kernel layer densities: score (sum of the layer's dims) / (rank + 1/2), ranks a random order of the alive weights."
     name = 'erk'   # a random baseline: Rand's generator, another score
+    paper = 'Evci, Gale, Menick, Castro, Elsen, ICML 2020 (RigL)'
     def score(self, model, loss_fn, loader, device):
         names, masks, _ = _masked(model)
         out = {}

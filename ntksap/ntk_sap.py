@@ -10,11 +10,11 @@ from torch import nn
 from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
 from .models import redraw_parameters
-from .pruners import Pruner
+from .pruners import Pruner, Option
 from .core import batch_input_shapes, batch_inputs
 
 # %% auto #0
-__all__ = ['batchnorm_layers', 'batch_statistics', 'training_mode', 'ntk_objective', 'NTKSAP']
+__all__ = ['batchnorm_layers', 'batch_statistics', 'training_mode', 'ntk_objective', 'device_generator', 'NTKSAP']
 
 # %% ../nbs/05_ntk_sap.ipynb #172a7c58
 _BATCHNORM = nn.modules.batchnorm._BatchNorm
@@ -77,31 +77,37 @@ def ntk_objective(model:nn.Module, # a masked model (left untouched)
 
 # %% ../nbs/05_ntk_sap.ipynb #5e5836ad
 def _randn(shape, dtype, device, generator=None) -> torch.Tensor:
-    "Standard normal draws of `shape`, from `generator` (on its own device) or the global generator."
-    if generator is None: return torch.randn(shape, dtype=dtype, device=device)
-    return torch.randn(shape, dtype=dtype, device=generator.device, generator=generator).to(device)
+    "Standard normal draws of `shape` made on `device`, from `generator` (which must live there) or the global generator."
+    return torch.randn(shape, dtype=dtype, device=device, generator=generator)
+
+def device_generator(generator:torch.Generator|None, # the pruner's random source
+                     device, # where the draws are needed
+                    ) -> torch.Generator|None:
+    "`generator` if it lives on `device` (or is None); else a generator on `device` seeded by one draw from `generator`."
+    if generator is None or torch.device(generator.device) == torch.device(device): return generator
+    seed = int(torch.randint(0, 2 ** 62, (1,), generator=generator, device=generator.device))
+    return torch.Generator(device).manual_seed(seed)
 
 _inputs = batch_inputs   # the core chapter's: the input tensor of a batch `(x, y, ...)` or `x`
 
 class NTKSAP(Pruner):
     "NTK-SAP: |dS/dm| of the finite-difference NTK trace on re-drawn weights and Gaussian inputs."
-    name, data_agnostic, default_iterations = 'ntksap', True, 20
-    def __init__(self,
-                 epsilon:float=0.01, # std of the weight perturbation (the reference's --ntksap_epsilon; variance 1e-4 in the paper)
-                 R:int=1, # rounds of weight re-sampling over the pruning batches (--ntksap_R)
-                 resample_weights:bool=True, # re-draw theta for every batch (False: the model's own weights)
-                 noise_inputs:bool=True, # Gaussian inputs (False: the real pruning batches)
-                 generator:torch.Generator|None=None, # random source; None: torch's global generator
-                 exact_bn:bool=False, # reproduce the reference's BatchNorm statistics pass (3 forward passes)
-                ):
-        if not (isinstance(epsilon, (int, float)) and math.isfinite(epsilon) and epsilon > 0):
-            raise NtksapError(f"ntksap epsilon must be a positive finite number (the perturbation's standard deviation), got {epsilon!r}")
-        if isinstance(R, bool) or not isinstance(R, int) or R < 1:
-            raise NtksapError(f"ntksap R must be an integer >= 1 (rounds of weight re-sampling), got {R!r}")
-        self.epsilon, self.R = float(epsilon), R
-        self.resample_weights, self.noise_inputs, self.exact_bn = bool(resample_weights), bool(noise_inputs), bool(exact_bn)
-        self.generator = generator
-        self.data_agnostic = self.noise_inputs
+    name, aliases, data_agnostic, default_iterations = 'ntksap', ('NTKSAP',), True, 20   # the paper: T = 20
+    paper = 'Wang, Li, Sun, ICLR 2023'
+    options = (
+        Option('epsilon', 0.01, "std of the weight perturbation (the paper's variance 1e-4)", positive=True, flag='--ntksap_epsilon'),
+        Option('R', 1, 'rounds of weight re-sampling over the pruning batches', kind=int, minimum=1, flag='--ntksap_R'),
+        Option('resample_weights', True, "re-draw theta for every batch (False: the model's own weights, an ablation)",
+               kind=bool, flag='--ntksap_resample'),
+        Option('noise_inputs', True, 'Gaussian inputs (False: the real pruning batches, an ablation)', kind=bool,
+               flag='--ntksap_inputs'),
+        Option('generator', None, "random source (None: torch's global generator)", kind=torch.Generator),
+        Option('exact_bn', False, "the reference's BatchNorm statistics pass (3 forward passes)", kind=bool))
+    # the reference's scripts/run.sh: R = 5 for CIFAR-10; R = 1 (the default) on the other data sets
+    dataset_options = {'cifar10': dict(R=5)}
+    def __init__(self, *args, **options):
+        super().__init__(*args, **options)
+        self.data_agnostic = self.noise_inputs   # with the real batches it reads their values
 
     def score(self, model:nn.Module, loss_fn, loader, device) -> dict[str, torch.Tensor]:
         live = masks_of(model)
@@ -112,14 +118,15 @@ class NTKSAP(Pruner):
         # with noise inputs only the batch shapes are needed: read them once, not once per round
         batches = batch_input_shapes(loader) if self.noise_inputs else loader
         masks = {n: mk.detach().clone().requires_grad_() for n, mk in live.items()}
+        g = device_generator(self.generator, device)
         seen = 0
         for _ in range(self.R):
             for batch in batches:
                 theta = own
                 if self.resample_weights:
-                    theta = {n: t.to(own[n]) for n, t in redraw_parameters(model, self.generator, keep_untouched=True).items()}
-                x = _randn(batch, dtype, device, self.generator) if self.noise_inputs else _inputs(batch).to(device)
-                noise = {n: _randn(mk.shape, own[n].dtype, own[n].device, self.generator) for n, mk in live.items()}
+                    theta = {n: t.to(own[n]) for n, t in redraw_parameters(model, g, keep_untouched=True).items()}
+                x = _randn(batch, dtype, device, g) if self.noise_inputs else _inputs(batch).to(device)
+                noise = {n: _randn(mk.shape, own[n].dtype, device, g) for n, mk in live.items()}
                 ntk_objective(model, x, masks, theta, noise, self.epsilon, self.exact_bn).backward()
                 seen += 1
         if seen == 0: raise NtksapError("the pruning loader yielded no batches")

@@ -4,7 +4,8 @@
 
 # %% ../nbs/04_pruners.ipynb #9ec8fdac
 from __future__ import annotations
-import copy, contextlib
+import copy, math, contextlib
+from dataclasses import dataclass
 import torch
 from torch import nn
 from .core import NtksapError
@@ -12,8 +13,8 @@ from .masks import masked_parameters, MASK_SUFFIX
 from .core import batch_input_shapes
 
 # %% auto #0
-__all__ = ['preserved_buffers', 'requiring_grad', 'Pruner', 'Rand', 'Mag', 'gradient_sum', 'SNIP', 'IterSNIP',
-           'grasp_hessian_gradient', 'GraSP', 'SynFlow']
+__all__ = ['preserved_buffers', 'requiring_grad', 'strict_fp32', 'Option', 'Pruner', 'Rand', 'Mag', 'gradient_sum', 'SNIP',
+           'IterSNIP', 'grasp_hessian_gradient', 'GraSP', 'SynFlow']
 
 # %% ../nbs/04_pruners.ipynb #f9295a67
 @contextlib.contextmanager
@@ -47,15 +48,95 @@ def _grads(out, params, **kw):
     gs = torch.autograd.grad(out, params, allow_unused=True, **kw)
     return [torch.zeros_like(p) if g is None else g for g, p in zip(gs, params)]
 
+def _on_device(t:torch.Tensor, device) -> torch.Tensor:
+    "One batch tensor moved to `device` for scoring (the only place scoring code moves a batch)."
+    return t.to(device)
+
 def _batches(loader, device):
-    for x, y in loader: yield x.to(device), y.to(device)
+    "The `(x, y)` batches of `loader`, each moved to `device` only when it is used."
+    for x, y in loader: yield _on_device(x, device), _on_device(y, device)
+
+@contextlib.contextmanager
+def strict_fp32():
+    """Inside the block, float32 matmuls and convolutions run in full fp32 (TF32 off in cuBLAS and cuDNN), the flags
+    restored afterwards, also on error. Scores are finite differences and Hessian products: TF32's ~5e-4 relative
+    error would be a visible share of them, and GPU masks would differ from CPU masks by more than rounding."""
+    # the legacy flags only: torch refuses to read its generic precision once they and the newer
+    # `fp32_precision` settings have been mixed, and a user may have set either
+    matmul, cudnn = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = matmul
+        torch.backends.cudnn.allow_tf32 = cudnn
 
 # %% ../nbs/04_pruners.ipynb #72069cd8
+_KINDS = {float: 'a finite number', int: 'an integer', bool: 'True or False', str: 'one of the choices'}
+
+@dataclass(frozen=True)
+class Option:
+    "One typed option of a pruner: its name, default, kind and help, and the run flag that sets it (if any)."
+    name: str
+    default: object
+    help: str
+    kind: type = float   # float, int, bool, str (with choices), torch.dtype or torch.Generator
+    choices: tuple = ()
+    flag: str = ''       # the command-line flag of a run that carries it, e.g. '--ntksap_R'
+    minimum: float|None = None   # numbers: the smallest value allowed
+    positive: bool = False       # numbers: must be > 0
+    def check(self, pruner:str, value):
+        "`value` converted to this option's kind, or `NtksapError` with one line saying what is wrong."
+        def bad(what):
+            return NtksapError(f"{pruner} option {self.name} must be {what}, got {value!r}")
+        if self.kind in (int, float):
+            what = 'a positive finite number' if self.positive else _KINDS[self.kind]
+            if self.minimum is not None: what += f' >= {self.minimum:g}'
+            ok = isinstance(value, int if self.kind is int else (int, float)) and not isinstance(value, bool)
+            if not ok or not math.isfinite(value): raise bad(what)
+            if (self.positive and value <= 0) or (self.minimum is not None and value < self.minimum): raise bad(what)
+            return self.kind(value)
+        if self.kind is bool:
+            if not isinstance(value, bool): raise bad(_KINDS[bool])
+            return value
+        if self.kind is str:
+            if value not in self.choices: raise bad('one of ' + ', '.join(self.choices))
+            return value
+        if value is not None and not isinstance(value, self.kind):   # dtype, generator: None allowed when the default
+            raise bad(f'a {self.kind.__module__}.{self.kind.__name__}' + (' or None' if self.default is None else ''))
+        return value
+    def describe(self) -> str:
+        "`name=default` and the help, for tables and help texts."
+        d = str(self.default).removeprefix('torch.') if not isinstance(self.default, float) else f'{self.default:g}'
+        return f"{self.name}={d}" + (f" ({self.flag})" if self.flag else '') + f": {self.help}"
+
 class Pruner:
     "Base class: `score(model, loss_fn, loader, device)` returns `{masked parameter name: scores}`, higher = keep."
     name: str = 'pruner'
-    data_agnostic: bool = False
-    default_iterations: int = 1
+    aliases: tuple = ()
+    default_iterations: int = 1   # T, the scoring iterations it is normally run with
+    train_mode: bool = True       # BatchNorm in train mode while scoring
+    data_agnostic: bool = False   # reads only the shape of the pruning data
+    options: tuple = ()           # its Options: the keywords it takes
+    dataset_options: dict = {}    # data set -> the paper's options there
+    paper: str = ''
+    def __init__(self, *args, **options):
+        "Set the declared options (positionally in declaration order, or by name); anything else is an error."
+        declared = [o.name for o in self.options]
+        if len(args) > len(declared):
+            raise NtksapError(f"{self.name} takes {len(declared)} option(s) ({', '.join(declared) or 'none'}), got {len(args)}")
+        twice = [n for n in declared[:len(args)] if n in options]
+        if twice: raise NtksapError(f"{self.name} option {twice[0]} given twice")
+        options = dict(zip(declared, args)) | options
+        unknown = sorted(set(options) - set(declared))
+        if unknown:
+            raise NtksapError(f"{self.name} takes no option(s) {', '.join(unknown)}; its options: {', '.join(declared) or 'none'}")
+        for o in self.options: setattr(self, o.name, o.check(self.name, options.get(o.name, o.default)))
+    @classmethod
+    def recommended(cls, dataset:str=None) -> dict:
+        "How this pruner is normally run (on `dataset`): `iterations` (T), `train_mode`, and the paper's options there."
+        return dict(iterations=cls.default_iterations, train_mode=cls.train_mode, **cls.dataset_options.get(dataset, {}))
     def score(self, model:nn.Module, loss_fn, loader, device) -> dict[str, torch.Tensor]:
         raise NotImplementedError
     def __repr__(self):
@@ -66,7 +147,7 @@ class Pruner:
 class Rand(Pruner):
     "Gaussian random scores."
     name, data_agnostic = 'rand', True
-    def __init__(self, generator:torch.Generator=None): self.generator = generator
+    options = (Option('generator', None, "random source (None: torch's global generator)", kind=torch.Generator),)
     def score(self, model, loss_fn, loader, device):
         names, _, params = _masked(model)
         if self.generator is None: return {n: torch.randn_like(p, memory_format=torch.contiguous_format) for n, p in zip(names, params)}
@@ -88,6 +169,7 @@ def gradient_sum(model:nn.Module, loss_fn, loader, device, temperature:float=1.0
     with requiring_grad(params):
         for x, y in _batches(loader, device):
             for t, g in zip(total, _grads(loss_fn(model(x) / temperature, y), params)): t.add_(g)
+            del x, y   # this batch leaves the device before the next one comes
     return total
 
 def _normalised(scores:dict, denominator) -> dict:
@@ -95,7 +177,7 @@ def _normalised(scores:dict, denominator) -> dict:
 
 class SNIP(Pruner):
     "SNIP: |dL/dm| = |g * theta| summed over the pruning batches, normalised to sum to one."
-    name = 'snip'
+    name, paper = 'snip', 'Lee, Ajanthan, Torr, ICLR 2019'
     def score(self, model, loss_fn, loader, device):
         names, _, params = _masked(model)
         with preserved_buffers(model): grads = gradient_sum(model, loss_fn, loader, device)
@@ -106,7 +188,8 @@ class SNIP(Pruner):
 # %% ../nbs/04_pruners.ipynb #dd888a59
 class IterSNIP(SNIP):
     "Iterative SNIP (FORCE-style): the SNIP score on the current pruned network, once per pruning iteration."
-    name, default_iterations = 'itersnip', 100
+    name, paper = 'itersnip', 'de Jorge et al., ICLR 2021 (FORCE)'
+    default_iterations = 100   # the NTK-SAP paper's iterative baselines follow SynFlow's T = 100
 
 # %% ../nbs/04_pruners.ipynb #8d2828c4
 def grasp_hessian_gradient(model:nn.Module, loss_fn, loader, device,
@@ -114,20 +197,26 @@ def grasp_hessian_gradient(model:nn.Module, loss_fn, loader, device,
                           ) -> dict[str, torch.Tensor]:
     "GraSP's Hessian-gradient product $H(m\odot g)$ over the batches of `loader` (masked), by double back-propagation."
     names, masks, params = _masked(model)
-    batches = [(x.clone(), y.clone()) for x, y in loader]
-    g = [gi * mk for gi, mk in zip(gradient_sum(model, loss_fn, batches, device, temperature), masks)]
+    kept = []   # the batches, for the second pass: on the host, never all on the device at once
+    def keep(loader):
+        for x, y in loader:
+            kept.append((x.detach().to('cpu', copy=True), y.detach().to('cpu', copy=True)))
+            yield x, y
+    g = [gi * mk for gi, mk in zip(gradient_sum(model, loss_fn, keep(loader), device, temperature), masks)]
     hg = [torch.zeros_like(p) for p in params]
     with requiring_grad(params):
-        for x, y in _batches(batches, device):
+        for x, y in _batches(kept, device):
             grads = _grads(loss_fn(model(x) / temperature, y), params, create_graph=True)
             z = sum((gs * gi).sum() for gs, gi in zip(g, grads))
             for h, hb in zip(hg, _grads(z, params)): h.add_(hb.detach())
+            del x, y, grads, z   # this batch and its graph leave the device before the next batch comes
     return {n: h * mk for n, h, mk in zip(names, hg, masks)}
 
 class GraSP(Pruner):
     "GraSP: (H g) * theta with temperature 200; keeps the highest, i.e. removes the weights whose removal raises the gradient norm."
-    name = 'grasp'
-    def __init__(self, temperature:float=200., eps:float=1e-10): self.temperature, self.eps = temperature, eps
+    name, paper = 'grasp', 'Wang, Zhang, Grosse, ICLR 2020'
+    options = (Option('temperature', 200., 'the logits are divided by this before the loss', positive=True),
+               Option('eps', 1e-10, 'added to the normaliser |sum of scores|', minimum=0))
     def score(self, model, loss_fn, loader, device):
         names, _, params = _masked(model)
         with preserved_buffers(model): hg = grasp_hessian_gradient(model, loss_fn, loader, device, self.temperature)
@@ -137,9 +226,10 @@ class GraSP(Pruner):
 # %% ../nbs/04_pruners.ipynb #69e4dea3
 class SynFlow(Pruner):
     "SynFlow: |theta * dR/dtheta| with R the output sum of the linearised network (|theta|, all-ones input), in float64."
-    name, data_agnostic, default_iterations = 'synflow', True, 100
+    name, data_agnostic, default_iterations, paper = 'synflow', True, 100, 'Tanaka, Kunin, Yamins, Ganguli, NeurIPS 2020'
+    train_mode = False   # one all-ones input: BatchNorm must use its running statistics, not the batch's
+    options = (Option('dtype', torch.float64, 'precision of the linearised copy (float64 against overflow)', kind=torch.dtype),)
     network = 'linearised network'   # what `transform` makes of the model (for messages)
-    def __init__(self, dtype:torch.dtype=torch.float64): self.dtype = dtype
     def transform(self, t:torch.Tensor):
         "In place, on a copy: every floating parameter and buffer by its absolute value."
         t.abs_()

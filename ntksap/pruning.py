@@ -4,52 +4,88 @@
 
 # %% ../nbs/06_pruning.ipynb #2f62d9e6
 from __future__ import annotations
-import time, inspect, warnings
+import time, warnings
 from dataclasses import dataclass, field, asdict
 import torch, pandas as pd
 from torch import nn
 from tqdm import tqdm
 from .core import NtksapError, check_choice, check_density
 from .masks import masked_parameters, masks_of, apply_masks, count_remaining, density_table, model_density
-from .pruners import Pruner, Rand, Mag, SNIP, IterSNIP, GraSP, SynFlow
-try: from ntksap.ntk_sap import NTKSAP
-except ImportError: NTKSAP = None   # the NTK-SAP chapter not exported yet
-try: from ntksap.newer import PX, SynFlowL2, ERK
-except ImportError: PX = SynFlowL2 = ERK = None   # the newer pruners' chapter not exported yet
+from .masks import add_masks, MaskSet
+from .pruners import Pruner, Rand, Mag, SNIP, IterSNIP, GraSP, SynFlow, strict_fp32
+from .ntk_sap import NTKSAP, training_mode
+from .newer import PX, SynFlowL2, ERK
 
 # %% auto #0
-__all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'pruner_names', 'get_pruner', 'check_iterations',
+__all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'pruner_names', 'pruner_class', 'get_pruner',
+           'recommended_settings', 'recommended_flags', 'pruners_table', 'print_pruners', 'check_iterations',
            'schedule_densities', 'keep_count', 'masks_from_scores', 'mask_scores_table', 'PruneResult', 'shuffle_masks',
-           'prune_loop']
+           'prune_loop', 'Pruned', 'prune']
 
 # %% ../nbs/06_pruning.ipynb #cd33946c
-PRUNERS = {'rand': Rand, 'mag': Mag, 'snip': SNIP, 'grasp': GraSP, 'synflow': SynFlow, 'itersnip': IterSNIP}
-if NTKSAP is not None: PRUNERS['ntksap'] = NTKSAP
-if PX is not None: PRUNERS.update(px=PX, synflowl2=SynFlowL2, erk=ERK)   # the newer pruners, 05a
-PRUNER_ALIASES = {'NTKSAP': 'ntksap'}   # the reference's spelling
+PRUNERS = {c.name: c for c in (Rand, Mag, SNIP, GraSP, SynFlow, IterSNIP, NTKSAP, PX, SynFlowL2, ERK)}
+PRUNER_ALIASES = {a: c.name for c in PRUNERS.values() for a in c.aliases}   # e.g. the reference's 'NTKSAP'
 
 def pruner_names() -> list[str]:
     "The names `get_pruner` accepts."
-    return list(PRUNERS) + [a for a, n in PRUNER_ALIASES.items() if n in PRUNERS]
+    return list(PRUNERS) + list(PRUNER_ALIASES)
 
-def _init_options(cls) -> tuple[set, bool]:
-    "The keyword options `cls(...)` takes, and whether it takes any (`**kwargs`)."
-    if cls.__init__ is object.__init__: return set(), False
-    ps = inspect.signature(cls.__init__).parameters
-    return {k for k in ps if k != 'self' and ps[k].kind not in (ps[k].VAR_POSITIONAL, ps[k].VAR_KEYWORD)}, \
-           any(p.kind == p.VAR_KEYWORD for p in ps.values())
+def pruner_class(name:str) -> type[Pruner]:
+    "The class of the pruner called `name` (or one of its aliases)."
+    check_choice('pruner', name, pruner_names())
+    return PRUNERS[PRUNER_ALIASES.get(name, name)]
 
 def get_pruner(name:str, # a pruner name, e.g. 'snip' or 'NTKSAP'
-               **kwargs, # pruner options; each goes to the pruners that take it
+               **options, # pruner options; each goes to the pruner that declares it, others' are ignored
               ) -> Pruner:
-    "A pruner by name."
-    check_choice('pruner', name, pruner_names())
-    cls = PRUNERS[PRUNER_ALIASES.get(name, name)]
-    known = set().union(*(_init_options(c)[0] for c in PRUNERS.values()))
-    unknown = sorted(set(kwargs) - known)
-    if unknown: raise NtksapError(f"unknown pruner option(s) {', '.join(unknown)}; pruner options: {', '.join(sorted(known))}")
-    takes, takes_all = _init_options(cls)
-    return cls(**{k: v for k, v in kwargs.items() if takes_all or k in takes})
+    "A pruner by name, with the options it declares taken from `options`."
+    cls = pruner_class(name)
+    known = sorted({o.name for c in PRUNERS.values() for o in c.options})
+    unknown = sorted(set(options) - set(known))
+    if unknown: raise NtksapError(f"unknown pruner option(s) {', '.join(unknown)}; pruner options: {', '.join(known)}")
+    own = {o.name for o in cls.options}
+    return cls(**{k: v for k, v in options.items() if k in own})
+
+# %% ../nbs/06_pruning.ipynb #0f4bc9b6
+def recommended_settings(name:str, # a pruner name or alias
+                         dataset:str=None, # the data set, for options the paper sets per data set (NTK-SAP's R)
+                        ) -> dict:
+    "The run settings (`Settings` field -> value) that run pruner `name` as recommended: T, BatchNorm mode, options."
+    cls = pruner_class(name)
+    rec = cls.recommended(dataset)
+    out = dict(prune_epochs=rec.pop('iterations'), prune_train_mode=rec.pop('train_mode'))
+    flags = {o.name: o.flag for o in cls.options}
+    for k, v in rec.items(): out[flags[k].lstrip('-').replace('-', '_')] = v
+    return out
+
+def recommended_flags(name:str, dataset:str=None) -> list[str]:
+    "`recommended_settings` as command-line flags, e.g. `['--prune-epochs', '20', '--prune-train-mode', 'True', ...]`."
+    flag = lambda k: '--' + k if k.startswith('ntksap_') else '--' + k.replace('_', '-')
+    return [x for k, v in recommended_settings(name, dataset).items() for x in (flag(k), str(v))]
+
+def pruners_table() -> pd.DataFrame:
+    "One row per pruner: name, aliases, T, BatchNorm mode while scoring, what it reads of the data, options, paper."
+    rows = []
+    for c in PRUNERS.values():
+        rows.append(dict(name=c.name, aliases=', '.join(c.aliases), T=c.default_iterations,
+                         mode='train' if c.train_mode else 'eval', data='shape only' if c.data_agnostic else 'values',
+                         options='; '.join(o.describe() for o in c.options) or '-',
+                         by_dataset='; '.join(f"{d}: " + ', '.join(f'{k}={v}' for k, v in o.items())
+                                              for d, o in c.dataset_options.items()) or '-',
+                         paper=c.paper or '-'))
+    return pd.DataFrame(rows)
+
+def print_pruners(out=None):
+    "The pruners table as text: one line of facts per pruner, then each pruner's options."
+    import sys
+    out = out or sys.stdout
+    t = pruners_table()
+    print(t[['name', 'aliases', 'T', 'mode', 'data', 'by_dataset', 'paper']].rename(columns={'mode': 'BatchNorm', 'by_dataset': 'per data set'})
+          .to_string(index=False), file=out)
+    print("\nT: scoring iterations (--prune-epochs); BatchNorm: its mode while scoring (--prune-train-mode); "
+          "data: what the pruner reads of the pruning data.\noptions:", file=out)
+    for c in PRUNERS.values():
+        for o in c.options: print(f"  {c.name}: {o.describe()}", file=out)
 
 # %% ../nbs/06_pruning.ipynb #9748c2ce
 SCHEDULES = ('exponential', 'linear', 'expinv')
@@ -176,10 +212,10 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
                loader, # the pruning data: (x, y) batches
                loss_fn, # loss(output, target), e.g. F.cross_entropy
                density:float, # the final density, in (0, 1]
-               iterations:int=1, # T, the reference's --prune-epochs
+               iterations:int|None=1, # T, the reference's --prune-epochs (None: the pruner's own)
                schedule:str='exponential', # 'exponential', 'linear' or 'expinv'
                scope:str='global', # 'global' or 'local' (--mask-scope)
-               train_mode:bool=False, # BatchNorm in train mode while scoring (--prune-train-mode)
+               train_mode:bool|None=False, # BatchNorm in train mode while scoring (--prune-train-mode; None: the pruner's own)
                reinitialize:bool=False, # re-draw the weights after pruning (--reinitialize)
                shuffle:bool=False, # permute each layer's mask after pruning (--shuffle)
                invert:bool=False, # keep the lowest scores instead (--invert)
@@ -190,6 +226,8 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
     "Prune `model` in place to `density` with `pruner` over `iterations` scoring rounds; returns a `PruneResult`."
     pruner = get_pruner(pruner) if isinstance(pruner, str) else pruner
     name = getattr(pruner, 'name', type(pruner).__name__)
+    iterations = pruner.default_iterations if iterations is None else iterations
+    train_mode = pruner.train_mode if train_mode is None else train_mode
     targets = schedule_densities(density, iterations, schedule)
     check_choice('scope', scope, SCOPES)
     if not masked_parameters(model): raise NtksapError("the model has no masks; call ntksap.masks.add_masks(model) before pruning")
@@ -200,7 +238,7 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
     try:
         model.train(train_mode)
         for t in tqdm(range(len(targets)), desc=f'pruning ({name})', disable=not progress, leave=False):
-            scores = pruner.score(model, loss_fn, loader, device)
+            with strict_fp32(): scores = pruner.score(model, loss_fn, loader, device)   # no TF32 in a score
             live = masks_of(model)
             ranked = {n: -s for n, s in scores.items()} if invert else scores
             new = masks_from_scores(ranked, live, targets[t], scope, name)
@@ -227,3 +265,66 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
     if collapsed: warnings.warn(f"layer collapse: {len(collapsed)} masked layer(s) have no weight left: {', '.join(collapsed)}")
     return PruneResult(name, targets[-1], remaining / total, remaining, total, len(targets), schedule, scope, targets,
                        achieved, seconds, collapsed, mask_scores_table(model, scores))
+
+# %% ../nbs/06_pruning.ipynb #23425488
+@dataclass
+class Pruned:
+    "What `prune` returns: the masks, the per-layer density table and the pruning loop's record."
+    masks: MaskSet
+    table: pd.DataFrame = field(repr=False)
+    result: PruneResult = field(repr=False)
+    @property
+    def density(self) -> float: return self.masks.density
+
+def _is_shape(data) -> bool:
+    return isinstance(data, (tuple, list, torch.Size)) and len(data) > 0 and all(isinstance(d, int) and not isinstance(d, bool) for d in data)
+
+def _pruning_batches(model, pruner, data, batch_size:int, generator:torch.Generator) -> list:
+    "The pruning data as `(x, y)` batches: `data` itself, or a Gaussian batch with random labels for a shape or lone `x`."
+    if isinstance(data, torch.Tensor):
+        x = data
+    elif _is_shape(data):
+        if any(d < 1 for d in data): raise NtksapError(f"an input shape needs positive sizes, got {tuple(data)}")
+        if not pruner.data_agnostic:
+            warnings.warn(f"{pruner.name} scores the values of its data; given only an input shape, it scores {batch_size} "
+                          f"Gaussian inputs with random labels (pass a DataLoader for the method proper)")
+        x = torch.randn((batch_size, *data), generator=generator)
+    else:
+        if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], torch.Tensor): return [data]
+        if data is None or isinstance(data, (str, bytes)) or not hasattr(data, '__iter__'):
+            raise NtksapError(f"data must be a DataLoader or iterable of (x, y) batches, one (x, y) batch, a tensor or an "
+                              f"input shape (C, H, W), got {type(data).__name__}")
+        return data
+    p = next(model.parameters())
+    with torch.no_grad(), training_mode(model, False):   # eval: the running statistics stay as they are
+        classes = model(x[:1].to(device=p.device, dtype=p.dtype)).shape[-1]
+    return [(x, torch.randint(0, classes, (x.shape[0],), generator=generator))]
+
+def prune(model:nn.Module, # any model: masks are added unless it has some
+          pruner, # a pruner name (see `ntksap pruners`) or a Pruner
+          density:float=0.1, # the fraction of the prunable weights to keep
+          data=None, # a DataLoader / iterable of (x, y), one (x, y) batch, a tensor x, or an input shape (C, H, W)
+          iterations:int=None, # T (None: the pruner's recommendation)
+          train_mode:bool=None, # BatchNorm in train mode while scoring (None: the pruner's recommendation)
+          loss_fn=None, # loss(output, target) of the data-driven pruners (None: cross-entropy)
+          scope:str='global', # 'global' (one ranking) or 'local' (every layer to `density`)
+          schedule:str='exponential', # the density schedule over the T iterations
+          seed:int=0, # seeds the random inputs / labels and the pruners' generator
+          batch_size:int=16, # the number of random inputs when `data` is a shape
+          progress:bool=False, # a progress bar over the iterations
+          **options, # the pruner's options, e.g. R=5 for NTK-SAP (see `ntksap pruners`)
+         ) -> Pruned:
+    "Prune `model` in place to `density` with `pruner`, as recommended for it unless told otherwise; returns a `Pruned`."
+    import torch.nn.functional as F
+    d = check_density(density)
+    if data is None: raise NtksapError("prune needs data: a DataLoader, a batch, or an input shape such as (3, 32, 32)")
+    if not masked_parameters(model): add_masks(model)
+    g = torch.Generator().manual_seed(seed)
+    if isinstance(pruner, str):
+        takes = {o.name for o in pruner_class(pruner).options}
+        pruner = get_pruner(pruner, **({'generator': g} if 'generator' in takes and 'generator' not in options else {}), **options)
+    elif options: raise NtksapError("options go to a pruner given by name; a Pruner object carries its own")
+    batches = _pruning_batches(model, pruner, data, batch_size, g)
+    r = prune_loop(model, pruner, batches, loss_fn or F.cross_entropy, d, iterations=iterations, schedule=schedule,
+                   scope=scope, train_mode=train_mode, progress=progress)
+    return Pruned(MaskSet.from_model(model), density_table(model), r)
