@@ -188,13 +188,13 @@ def rows_masking(ctx:BenchContext) -> list:
 
 # %% ../nbs/13_bench.ipynb #32dd5809
 def _pruner(name:str, device):
-    from ntksap.prune import get_pruner
+    from ntksap.pruning import get_pruner
     kw = dict(R=1, generator=torch.Generator().manual_seed(0)) if name == 'ntksap' else {}
     return get_pruner(name, **kw)
 
 def pruner_rows(ctx:BenchContext, name:str, iterations:int, batch_goal:float|None=None, train_mode:bool=False) -> list:
     "One scoring batch vs one training step, and the whole prune in training-step equivalents, for pruner `name`."
-    from ntksap.prune import prune_loop
+    from ntksap.pruning import prune_loop
     sz, dev = ctx.sizes, ctx.device
     model = masked_model('resnet20', 'lottery', (3, 32, 32), 10, dev)
     x, y = _batch(sz.r20_batch, (3, 32, 32), 10, dev)
@@ -330,7 +330,7 @@ def memory_child(kind:str, # 'train' or 'ntksap'
                  device:str='cpu', sizes:dict=None, threads:int|None=None) -> dict:
     "Memory of one training step or of the NTK-SAP prune, in this (fresh) process: bytes before and at the peak."
     import gc
-    from ntksap.prune import prune_loop
+    from ntksap.pruning import prune_loop
     sz = BenchSizes(**(sizes or {}))
     if threads: torch.set_num_threads(threads)
     dev = torch.device(device)

@@ -13,7 +13,7 @@ import torch
 __all__ = ['DENSITY_BASE', 'NtksapError', 'check_choice', 'parse_bool', 'seed_everything', 'rng_state', 'set_rng_state',
            'get_device', 'check_density', 'check_compression', 'density_from_compression', 'compression_from_density',
            'sparsity', 'describe_density', 'atomic_open', 'atomic_write', 'save_json', 'load_json', 'save_torch',
-           'UnsafeFileError', 'load_torch', 'tensor_digest', 'find_shared_data']
+           'UnsafeFileError', 'load_torch', 'tensor_digest', 'batch_inputs', 'batch_input_shapes', 'find_shared_data']
 
 # %% ../nbs/00_core.ipynb #c142d7d4
 class NtksapError(ValueError):
@@ -199,6 +199,16 @@ def tensor_digest(tensors) -> str:
     h = hashlib.sha256()
     for t in tensors: h.update(t.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()
+
+# %% ../nbs/00_core.ipynb #ab8ab758
+def batch_inputs(batch):
+    "The input tensor of a batch `(x, y, ...)` or `x`."
+    return batch[0] if isinstance(batch, (tuple, list)) else batch
+
+def batch_input_shapes(loader) -> list:
+    "The input shape of every batch of one pass over `loader`: from `loader.batch_shapes()` when it has one, else by iterating."
+    if hasattr(loader, 'batch_shapes'): return [tuple(s) for s in loader.batch_shapes()]
+    return [tuple(batch_inputs(b).shape) for b in loader]
 
 # %% ../nbs/00_core.ipynb #20533c5e
 def find_shared_data() -> Path|None:

@@ -20,9 +20,9 @@ __all__ = ['CIFAR10_CLASSES', 'DATASETS', 'IMG_EXTENSIONS', 'DECODE_STATS', 'CAC
            'list_image_folder', 'decode_images', 'default_cache_dir', 'folder_fingerprint', 'cache_path',
            'image_folder_to_tensors', 'mnist5k_split_indices', 'mnist5k_tensors', 'find_image_folder',
            'torchvision_tensors', 'load_tensors', 'draw_crop_flip', 'crop_flip', 'normalize', 'draw_resized_crop',
-           'resized_crop_flip', 'derived_generator', 'epoch_indices', 'batch_inputs', 'batch_input_shapes',
-           'TensorLoader', 'reference_transform', 'FolderLoader', 'balanced_subset', 'resize_images', 'split_tensors',
-           'get_loaders', 'prune_subset_indices', 'get_prune_loader']
+           'resized_crop_flip', 'derived_generator', 'epoch_indices', 'TensorLoader', 'reference_transform',
+           'FolderLoader', 'balanced_subset', 'resize_images', 'split_tensors', 'get_loaders', 'prune_subset_indices',
+           'get_prune_loader']
 
 # %% ../nbs/03_data.ipynb #c49c1e66
 @dataclass(frozen=True)
@@ -420,15 +420,6 @@ def epoch_indices(n:int, # data set size
 def _batch_shapes(n:int, batch_size:int, drop_last:bool, item_shape:tuple) -> list:
     full, rest = divmod(n, batch_size)
     return [(batch_size, *item_shape)] * full + ([(rest, *item_shape)] if rest and not drop_last else [])
-
-def batch_inputs(batch):
-    "The input tensor of a batch `(x, y, ...)` or `x`."
-    return batch[0] if isinstance(batch, (tuple, list)) else batch
-
-def batch_input_shapes(loader) -> list:
-    "The input shape of every batch of one pass over `loader`: from `loader.batch_shapes()` when it has one, else by iterating."
-    if hasattr(loader, 'batch_shapes'): return [tuple(s) for s in loader.batch_shapes()]
-    return [tuple(batch_inputs(b).shape) for b in loader]
 
 class TensorLoader:
     "Batches `(x float (B,C,H,W), y int64 (B,))` on `device` from uint8 images, augmented there with tensor ops."

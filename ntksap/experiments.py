@@ -14,7 +14,7 @@ from .core import (NtksapError, check_choice, parse_bool, seed_everything, get_d
 from .masks import add_masks, masks_of, masked_parameters, apply_masks, apply_mask_set, MaskSet, count_remaining, density_table
 from .models import get_model, MODELS, layer_flops
 from .data import dataset_info, get_loaders, get_prune_loader, DATASETS, derived_generator
-from .prune import get_pruner, prune_loop, pruner_names
+from .pruning import get_pruner, prune_loop, pruner_names
 from .train import make_optimizer, make_scheduler, train_eval_loop, evaluate, OPTIMIZERS
 from .results import make_run_folder, write_args, append_summary, save_frame, RunFolder, SUMMARY_KEYS, save_checkpoint, load_checkpoint
 from .core import rng_state, set_rng_state

@@ -11,9 +11,9 @@ import torch.nn.functional as F
 from torch.overrides import TorchFunctionMode
 from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
-from .data import batch_input_shapes, batch_inputs
+from .core import batch_input_shapes, batch_inputs
 from .pruners import Pruner, requiring_grad, _masked, _grads, SynFlow, Rand
-from .ntksap import training_mode
+from .ntk_sap import training_mode
 
 # %% auto #0
 __all__ = ['SynFlowL2', 'relu_paths', 'PX', 'ERK', 'erk_densities']

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from .core import NtksapError
 from .masks import masked_parameters, MASK_SUFFIX
-from .data import batch_input_shapes
+from .core import batch_input_shapes
 
 # %% auto #0
 __all__ = ['preserved_buffers', 'requiring_grad', 'Pruner', 'Rand', 'Mag', 'gradient_sum', 'SNIP', 'IterSNIP',

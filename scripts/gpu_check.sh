@@ -138,7 +138,7 @@ def speed_options(a, gpu):
 def prune_time(a, gpu):
     import torch, torch.nn.functional as F
     from ntksap.bench import masked_model
-    from ntksap.prune import get_pruner, prune_loop
+    from ntksap.pruning import get_pruner, prune_loop
     dev = torch.device('cuda' if gpu else 'cpu')
     T, n = (20, 100) if gpu else (1, 8)
     model = masked_model('resnet20', 'lottery', (3, 32, 32), 10, dev)
