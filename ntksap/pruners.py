@@ -109,6 +109,8 @@ class IterSNIP(SNIP):
     name, default_iterations = 'itersnip', 100
 
 # %% ../nbs/04_pruners.ipynb #8d2828c4
+from torch.nn.attention import sdpa_kernel, SDPBackend
+
 def grasp_hessian_gradient(model:nn.Module, loss_fn, loader, device,
                            temperature:float=200., # logits are divided by this before the loss
                           ) -> dict[str, torch.Tensor]:
@@ -117,7 +119,8 @@ def grasp_hessian_gradient(model:nn.Module, loss_fn, loader, device,
     batches = [(x.clone(), y.clone()) for x, y in loader]
     g = [gi * mk for gi, mk in zip(gradient_sum(model, loss_fn, batches, device, temperature), masks)]
     hg = [torch.zeros_like(p) for p in params]
-    with requiring_grad(params):
+    # attention through the math kernel: the fused (flash, memory-efficient, CPU) kernels have no double backward
+    with requiring_grad(params), sdpa_kernel(SDPBackend.MATH):
         for x, y in _batches(batches, device):
             grads = _grads(loss_fn(model(x) / temperature, y), params, create_graph=True)
             z = sum((gs * gi).sum() for gs, gi in zip(g, grads))
