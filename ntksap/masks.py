@@ -15,14 +15,34 @@ __all__ = ['MASK_SUFFIX', 'prunable_parameters', 'add_masks', 'masked_parameters
            'plot_density', 'mask_gradients', 'keep_pruned_at_zero', 'share_masks', 'masked_call']
 
 # %% ../nbs/01_masks.ipynb #e7238edb
-_WEIGHTED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+_WEIGHTED = (nn.Linear, nn.Bilinear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
 _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+_ALL_NORMS = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.RMSNorm)   # BatchNorm, InstanceNorm, ...
+_EMBEDDINGS = (nn.Embedding, nn.EmbeddingBag)
+# parameters that torchvision's VisionTransformer holds outside any layer: its class token and position embedding
+_TORCHVISION_EMBEDDINGS = {('torchvision.models.vision_transformer', 'VisionTransformer'): ['class_token'],
+                           ('torchvision.models.vision_transformer', 'Encoder'): ['pos_embedding']}
 MASK_SUFFIX = '_mask'
 
-def _prunable_attrs(module:nn.Module, bias:bool, batchnorm:bool, residual:bool) -> list[str]:
+def _attention_attrs(m:nn.MultiheadAttention, bias:bool) -> list[str]:
+    "The projection weights of an attention module (packed, or one per q/k/v when kdim/vdim differ), and its biases."
+    weights = ['in_proj_weight'] if m.in_proj_weight is not None else ['q_proj_weight', 'k_proj_weight', 'v_proj_weight']
+    return weights + (['in_proj_bias', 'bias_k', 'bias_v'] if bias else [])   # out_proj is a Linear of its own
+
+def _recurrent_attrs(m:nn.RNNBase, bias:bool) -> list[str]:
+    "weight_ih_l*, weight_hh_l* (and weight_hr_l* of a projected LSTM), and the biases when asked."
+    return [a for a in m._flat_weights_names if a.startswith('weight_') or (bias and a.startswith('bias_'))]
+
+def _prunable_attrs(module:nn.Module, bias:bool, batchnorm:bool, residual:bool, embedding:bool=False, norm:bool=False) -> list[str]:
     "Names of the parameters of `module` itself that the switches make prunable."
     if getattr(module, 'never_prune', False): return []
-    if isinstance(module, _WEIGHTED) or (batchnorm and isinstance(module, _NORMS)): attrs = ['weight', 'bias'] if bias else ['weight']
+    wb = ['weight', 'bias'] if bias else ['weight']
+    if isinstance(module, _WEIGHTED) or (batchnorm and isinstance(module, _NORMS)) or (norm and isinstance(module, _ALL_NORMS)): attrs = wb
+    elif isinstance(module, nn.MultiheadAttention): attrs = _attention_attrs(module, bias)
+    elif isinstance(module, nn.RNNBase): attrs = _recurrent_attrs(module, bias)
+    elif embedding and isinstance(module, _EMBEDDINGS): attrs = ['weight']
+    elif embedding and (type(module).__module__, type(module).__name__) in _TORCHVISION_EMBEDDINGS:
+        attrs = _TORCHVISION_EMBEDDINGS[type(module).__module__, type(module).__name__]
     elif residual and getattr(module, 'residual_identity', False): attrs = ['weight']
     else: return []
     return [a for a in attrs if isinstance(getattr(module, a, None), nn.Parameter)]
@@ -31,17 +51,20 @@ def prunable_parameters(model:nn.Module, # any module
                         bias:bool=False, # also prune biases (--prune-bias)
                         batchnorm:bool=False, # also prune BatchNorm affine weights (--prune-batchnorm)
                         residual:bool=False, # also prune identity-shortcut weights (--prune-residual)
+                        embedding:bool=False, # also prune embedding tables (nn.Embedding, a ViT's class token and position embedding)
+                        norm:bool=False, # also prune the affine weights of every normalisation layer (LayerNorm, GroupNorm, ...)
                        ) -> list[tuple[str, nn.Module, str]]:
     "The `(qualified name, owning module, attribute)` of each prunable parameter."
     out = []
     for mname, m in model.named_modules():
-        for a in _prunable_attrs(m, bias, batchnorm, residual): out.append((f'{mname}.{a}' if mname else a, m, a))
+        for a in _prunable_attrs(m, bias, batchnorm, residual, embedding, norm): out.append((f'{mname}.{a}' if mname else a, m, a))
     return out
 
 # %% ../nbs/01_masks.ipynb #b7b930b9
-def add_masks(model:nn.Module, bias:bool=False, batchnorm:bool=False, residual:bool=False) -> nn.Module:
-    "Register a `<param>_mask` buffer of ones beside every prunable parameter; returns `model`."
-    for _, m, a in prunable_parameters(model, bias, batchnorm, residual):
+def add_masks(model:nn.Module, bias:bool=False, batchnorm:bool=False, residual:bool=False,
+              embedding:bool=False, norm:bool=False) -> nn.Module:
+    "Register a `<param>_mask` buffer of ones beside every prunable parameter (switches as `prunable_parameters`); returns `model`."
+    for _, m, a in prunable_parameters(model, bias, batchnorm, residual, embedding, norm):
         if not hasattr(m, a + MASK_SUFFIX):
             p = getattr(m, a)
             m.register_buffer(a + MASK_SUFFIX, torch.ones_like(p, memory_format=torch.contiguous_format).detach())

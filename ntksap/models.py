@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_models.ipynb #128652aa
 from __future__ import annotations
-import math
+import copy, math, sys, warnings
 from collections import namedtuple
 from functools import partial
 import torch
@@ -13,9 +13,9 @@ import torch.nn.functional as F
 from .core import NtksapError
 
 # %% auto #0
-__all__ = ['InitSpec', 'INIT_RULES', 'MODELS', 'Identity2d', 'ConvReLU', 'LotteryVGG', 'LotteryBlock', 'LotteryResNet', 'TinyVGG',
-           'TinyBasicBlock', 'TinyBottleneck', 'TinyResNet', 'init_specs', 'redraw_parameters', 'reinitialize',
-           'list_models', 'get_model', 'count_parameters', 'layer_flops']
+__all__ = ['InitSpec', 'INIT_RULES', 'AUTO_RULE', 'MODELS', 'Identity2d', 'ConvReLU', 'LotteryVGG', 'LotteryBlock',
+           'LotteryResNet', 'TinyVGG', 'TinyBasicBlock', 'TinyBottleneck', 'TinyResNet', 'init_specs',
+           'redraw_parameters', 'reinitialize', 'list_models', 'get_model', 'count_parameters', 'layer_flops']
 
 # %% ../nbs/02_models.ipynb #c5493b6c
 class Identity2d(nn.Module):
@@ -147,6 +147,14 @@ def _lottery_resnet(input_shape, num_classes, dense_classifier=False, depth:int=
     model.init_rule = 'lottery'
     return model
 
+# %% ../nbs/02_models.ipynb #2f2c7e7b
+def _digits_resnet(input_shape, num_classes, dense_classifier=False, depth:int=8, width:int=16):
+    "The CIFAR ResNet (`_lottery_resnet`) with a stem for the input's own channel count (1 for the digits)."
+    c, _, _ = _check_input(input_shape, f"lottery digits-resnet{depth}", channels=None, min_side=4, square=True)
+    model = _lottery_resnet((3,) + tuple(input_shape[1:]), num_classes, dense_classifier, depth=depth, width=width)
+    model.conv = nn.Conv2d(c, width, 3, padding=1, bias=False)   # replaces the 3-channel stem in place (same name, same order)
+    return model
+
 # %% ../nbs/02_models.ipynb #75b384c7
 _VGG_CFGS = {  # torchvision's configurations A, B, D, E (five max-pools)
     11: [64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'],
@@ -243,6 +251,7 @@ _TV_RESNETS = {18: 'resnet18', 34: 'resnet34', 50: 'resnet50', 101: 'resnet101',
 _TV_WEIGHTS = {'resnet18': 'ResNet18_Weights', 'resnet34': 'ResNet34_Weights', 'resnet50': 'ResNet50_Weights',
                'resnet101': 'ResNet101_Weights', 'resnet152': 'ResNet152_Weights',
                'wide-resnet50': 'Wide_ResNet50_2_Weights', 'wide-resnet101': 'Wide_ResNet101_2_Weights',
+               'vit-b16': 'ViT_B_16_Weights',
                **{f'vgg{d}{bn}': f'VGG{d}{bn.replace("-", "_").upper()}_Weights' for d in (11, 13, 16, 19) for bn in ('', '-bn')}}
 
 def _imagenet_resnet(input_shape, num_classes, dense_classifier=False, depth:int=50, wide:bool=False):
@@ -263,9 +272,25 @@ def _imagenet_vgg(input_shape, num_classes, dense_classifier=False, depth:int=16
     model.init_rule = 'imagenet-vgg'
     return model
 
+# %% ../nbs/02_models.ipynb #b45b4962
+def _vit(input_shape, num_classes, dense_classifier=False, who:str='vit', patch:int=4, depth:int=6, width:int=192,
+         heads:int=3, mlp:int=768):
+    "A torchvision `VisionTransformer` for square inputs whose side is a multiple of `patch`."
+    c, h, w = _check_input(input_shape, who, min_side=patch, square=True)
+    if h % patch: raise NtksapError(f"{who} needs an input side that is a multiple of its patch size {patch}, got input shape {(c, h, w)}")
+    import torchvision
+    model = torchvision.models.VisionTransformer(image_size=h, patch_size=patch, num_layers=depth, num_heads=heads,
+                                                 hidden_dim=width, mlp_dim=mlp, num_classes=num_classes)
+    model.heads.head.init_default = True   # PyTorch's Linear default instead of torchvision's zeros: see the text
+    if dense_classifier: _never_prune(model.heads.head)
+    model.init_rule = AUTO_RULE
+    return model
+
 # %% ../nbs/02_models.ipynb #a83ca3ea
-InitSpec = namedtuple('InitSpec', 'kind scale by_rule')
-InitSpec.__doc__ = "How one parameter is drawn: kind 'normal' (std=scale), 'uniform' (±scale) or 'const' (=scale)."
+InitSpec = namedtuple('InitSpec', 'kind scale by_rule zero_index', defaults=(None,))
+InitSpec.__doc__ = ("How one parameter is drawn: kind 'normal' (std=scale), 'uniform' (±scale), 'trunc_normal' (std=scale, "
+                    "cut at ±2 as `nn.init.trunc_normal_`), 'const' (=scale) or 'reset' (its module's own `reset_parameters`); "
+                    "`zero_index`: a row set to 0 after the draw (an embedding's padding index).")
 
 def _fans(w):
     receptive = math.prod(w.shape[2:]) if w.dim() > 2 else 1
@@ -295,6 +320,7 @@ INIT_RULES = {
     'imagenet-resnet':     dict(conv=('he-in', 'torch-kept'), linear=('he-in', 'torch-kept')),
     'imagenet-vgg':        dict(conv=('he-out', 'zero'), linear=('he-out', 'zero')),
 }
+AUTO_RULE = 'auto'   # any model: each module's own initialiser, and the constructor's for torchvision's families
 
 def _module_specs(m:nn.Module, rule:dict, name:str='') -> dict:
     "InitSpec of each direct parameter of module `m` under `rule`."
@@ -314,40 +340,180 @@ def _module_specs(m:nn.Module, rule:dict, name:str='') -> dict:
 def _init_rule(model:nn.Module) -> str:
     for m in (model, getattr(model, 'module', None)):   # also through DataParallel / DDP wrappers
         rule = getattr(m, 'init_rule', None)
-        if rule is not None: return rule
-    raise NtksapError(f"model {type(model).__name__} has no init_rule; build it with get_model or set model.init_rule "
-                      f"to one of: {', '.join(INIT_RULES)}")
+        if rule is not None:
+            if rule != AUTO_RULE and rule not in INIT_RULES:
+                raise NtksapError(f"unknown init_rule {rule!r} on model {type(model).__name__}; known: {AUTO_RULE}, {', '.join(INIT_RULES)}")
+            return rule
+    return AUTO_RULE
 
 def init_specs(model:nn.Module) -> dict:
     "The `InitSpec` of every parameter of `model`, keyed like `model.named_parameters()`."
-    rule = INIT_RULES[_init_rule(model)]
+    rule = _init_rule(model)
+    if rule == AUTO_RULE: return _auto_specs(model)
     specs = {}
     for mname, m in model.named_modules():
-        for pname, spec in _module_specs(m, rule, mname).items():
+        for pname, spec in _module_specs(m, INIT_RULES[rule], mname).items():
             specs[f'{mname}.{pname}' if mname else pname] = spec
+    return specs
+
+# %% ../nbs/02_models.ipynb #2dfa7031
+_const = lambda v: InitSpec('const', float(v), True)
+_normal = lambda std: InitSpec('normal', float(std), True)
+_uniform = lambda bound: InitSpec('uniform', float(bound), True)
+_NORM_LAYERS = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.RMSNorm)
+
+def _xavier_bound(w): # nn.init.xavier_uniform_: U(±sqrt(6 / (fan_in + fan_out)))
+    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(w)
+    return math.sqrt(6.0 / (fan_in + fan_out))
+
+def _default_specs(m:nn.Module) -> dict:
+    "What the constructor of a standard `torch.nn` layer draws, for each of its direct parameters (None: not a known layer)."
+    own = dict(m.named_parameters(recurse=False))
+    if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):   # kaiming_uniform_(a=sqrt(5)): U(±1/sqrt(fan_in)); bias alike
+        return {'weight': _weight_spec(m.weight, 'torch'), **({'bias': _bias_spec(m.weight, 'torch')} if 'bias' in own else {})}
+    if isinstance(m, nn.Bilinear):
+        return {a: _uniform(1.0 / math.sqrt(m.in1_features)) for a in own}
+    if isinstance(m, nn.MultiheadAttention):   # _reset_parameters: xavier_uniform_ projections, zero biases, xavier_normal_ bias_k/v
+        specs = {a: _uniform(_xavier_bound(own[a])) for a in ('in_proj_weight', 'q_proj_weight', 'k_proj_weight', 'v_proj_weight') if a in own}
+        specs.update({'in_proj_bias': _const(0)} if 'in_proj_bias' in own else {})
+        for a in ('bias_k', 'bias_v'):
+            if a in own: specs[a] = _normal(math.sqrt(2.0 / sum(nn.init._calculate_fan_in_and_fan_out(own[a]))))
+        return specs
+    if isinstance(m, nn.RNNBase): return {a: _uniform(1.0 / math.sqrt(m.hidden_size)) for a in own}
+    if isinstance(m, _NORM_LAYERS): return {a: _const(1 if a == 'weight' else 0) for a in own}
+    if isinstance(m, (nn.Embedding, nn.EmbeddingBag)): return {'weight': InitSpec('normal', 1.0, True, m.padding_idx)}
+    if getattr(m, 'residual_identity', False): return {'weight': _const(1)}
+    return None
+
+def _family_specs(m:nn.Module) -> dict:
+    "The init that a torchvision family's constructor applies after building its layers, as {relative name: InitSpec}."
+    tv = sys.modules.get('torchvision.models')   # a torchvision model can only exist if torchvision was imported
+    if tv is None: return None
+    out, mods = {}, [(n, c) for n, c in m.named_modules() if not getattr(c, 'init_default', False)]
+    if isinstance(m, tv.ResNet):   # ResNet, wide ResNet, ResNeXt
+        for n, c in mods:
+            if isinstance(c, nn.Conv2d): out[f'{n}.weight'] = _normal(math.sqrt(2.0 / _fans(c.weight)[1]))   # kaiming_normal_, fan_out
+            elif isinstance(c, (nn.BatchNorm2d, nn.GroupNorm)): out.update({f'{n}.weight': _const(1), f'{n}.bias': _const(0)})
+        if _zero_init_residual(m):
+            for n, c in mods:
+                last = 'bn3' if isinstance(c, tv.resnet.Bottleneck) else 'bn2' if isinstance(c, tv.resnet.BasicBlock) else None
+                if last: out[f'{n}.{last}.weight'] = _const(0)
+        return out
+    if isinstance(m, tv.VGG):
+        for n, c in mods:
+            if isinstance(c, nn.Conv2d): out.update({f'{n}.weight': _normal(math.sqrt(2.0 / _fans(c.weight)[1])), f'{n}.bias': _const(0)})
+            elif isinstance(c, nn.BatchNorm2d): out.update({f'{n}.weight': _const(1), f'{n}.bias': _const(0)})
+            elif isinstance(c, nn.Linear): out.update({f'{n}.weight': _normal(0.01), f'{n}.bias': _const(0)})
+        return out
+    if isinstance(m, tv.VisionTransformer):
+        vt = tv.vision_transformer
+        out.update({'class_token': _const(0), 'encoder.pos_embedding': _normal(0.02)})
+        for n, c in mods:
+            if isinstance(c, vt.MLPBlock):
+                for k, lin in c.named_modules():
+                    if isinstance(lin, nn.Linear): out.update({f'{n}.{k}.weight': _uniform(_xavier_bound(lin.weight)), f'{n}.{k}.bias': _normal(1e-6)})
+        proj = m.conv_proj
+        if isinstance(proj, nn.Conv2d) and not getattr(proj, 'init_default', False):
+            out.update({'conv_proj.weight': InitSpec('trunc_normal', math.sqrt(1.0 / _fans(proj.weight)[0]), True), 'conv_proj.bias': _const(0)})
+        elif isinstance(getattr(proj, 'conv_last', None), nn.Conv2d) and not getattr(proj.conv_last, 'init_default', False):
+            out.update({'conv_proj.conv_last.weight': _normal(math.sqrt(2.0 / proj.conv_last.out_channels)), 'conv_proj.conv_last.bias': _const(0)})
+        pre = getattr(m.heads, 'pre_logits', None)
+        if isinstance(pre, nn.Linear) and not getattr(pre, 'init_default', False):
+            out.update({'heads.pre_logits.weight': InitSpec('trunc_normal', math.sqrt(1.0 / pre.in_features), True), 'heads.pre_logits.bias': _const(0)})
+        if isinstance(m.heads.head, nn.Linear) and not getattr(m.heads.head, 'init_default', False):
+            out.update({'heads.head.weight': _const(0), 'heads.head.bias': _const(0)})
+        return out
+    return None
+
+def _zero_init_residual(resnet:nn.Module) -> bool:
+    "Whether a torchvision ResNet was built with `zero_init_residual=True`: its attribute of that name if set, else every block's last BN scale is exactly 0."
+    flag = getattr(resnet, 'zero_init_residual', None)
+    if flag is not None: return bool(flag)
+    tv = sys.modules['torchvision.models']
+    lasts = [getattr(b, 'bn3' if isinstance(b, tv.resnet.Bottleneck) else 'bn2').weight for b in resnet.modules()
+             if isinstance(b, (tv.resnet.Bottleneck, tv.resnet.BasicBlock))]
+    return bool(lasts) and all(w is not None and not bool(w.detach().ne(0).any()) for w in lasts)
+
+def _auto_specs(model:nn.Module) -> dict:
+    "InitSpecs for any model: each layer's constructor default, then the init of every torchvision family recognised inside it."
+    specs = {}
+    for mname, m in model.named_modules():
+        own = dict(m.named_parameters(recurse=False))
+        d = _default_specs(m)
+        if d is None: d = {a: InitSpec('reset', None, True) for a in own} if hasattr(m, 'reset_parameters') else {}
+        for a, s in d.items(): specs[f'{mname}.{a}' if mname else a] = s
+    for mname, m in model.named_modules():   # MultiheadAttention._reset_parameters zeroes its output projection's bias
+        if isinstance(m, nn.MultiheadAttention) and m.out_proj.bias is not None:
+            specs[f'{mname}.out_proj.bias' if mname else 'out_proj.bias'] = _const(0)
+    recognised = False
+    for mname, m in model.named_modules():   # the families' own inits override the layer defaults
+        fam = _family_specs(m)
+        if fam is None: continue
+        recognised = True
+        names = dict(m.named_parameters())
+        for a, s in fam.items():
+            if a in names: specs[f'{mname}.{a}' if mname else a] = s
+    if not recognised and type(model).__module__.startswith('torchvision.models.'):
+        warnings.warn(f"{type(model).__name__}: a torchvision family whose constructor init ntksap does not know; "
+                      f"its parameters are re-drawn from each layer's own initialiser")
+    missing = [n for n, _ in model.named_parameters() if n not in specs]
+    if missing:
+        raise NtksapError(f"no initialisation rule for parameter {missing[0]!r}: its module is not a standard layer and has "
+                          f"no reset_parameters; give it one, or set model.init_rule to one of: {', '.join(INIT_RULES)}")
     return specs
 
 # %% ../nbs/02_models.ipynb #a2312fa6
 def _draw(spec:InitSpec, p:torch.Tensor, generator=None) -> torch.Tensor:
+    "A fresh tensor like `p`, drawn on `p`'s device (from `generator`, which lives there, or the device's global generator)."
     if spec.kind == 'const': return torch.full_like(p, spec.scale, memory_format=torch.contiguous_format)
-    dev = generator.device if generator is not None else p.device
-    t = torch.empty(p.shape, dtype=p.dtype, device=dev)
+    t = torch.empty(p.shape, dtype=p.dtype, device=p.device)
     if spec.kind == 'normal': t.normal_(0.0, spec.scale, generator=generator)
-    else: t.uniform_(-spec.scale, spec.scale, generator=generator)
-    return t.to(p.device)
+    elif spec.kind == 'uniform': t.uniform_(-spec.scale, spec.scale, generator=generator)
+    elif spec.kind == 'trunc_normal': nn.init.trunc_normal_(t, std=spec.scale, generator=generator)
+    else: raise AssertionError(spec.kind)
+    if spec.zero_index is not None: t[spec.zero_index] = 0
+    return t
+
+def _generator_on(device:torch.device, generator, made:dict):
+    "`generator` if it lives on `device`; else one generator on `device`, seeded once from `generator` (kept in `made`)."
+    if generator is None or generator.device == device: return generator
+    if device not in made:
+        seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=generator.device).item())
+        made[device] = torch.Generator(device=device).manual_seed(seed)
+    return made[device]
+
+def _reset_draw(module:nn.Module, generator) -> dict:
+    "Fresh values of `module`'s direct parameters from its own `reset_parameters`, run on a copy (the module is not modified)."
+    twin = copy.deepcopy(module)
+    if generator is None: twin.reset_parameters()
+    else:
+        dev = next(twin.parameters()).device
+        seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=generator.device).item())
+        with torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):   # the global generators are left as they were
+            if dev.type == 'cuda':
+                with torch.cuda.device(dev): torch.cuda.manual_seed(seed)
+            else: torch.random.default_generator.manual_seed(seed)
+            twin.reset_parameters()
+    return {a: p.detach() for a, p in twin.named_parameters(recurse=False)}
 
 @torch.no_grad()
-def redraw_parameters(model:nn.Module, # a model built by `get_model` (or with `init_rule` set)
+def redraw_parameters(model:nn.Module, # any model (its `init_rule`, else each layer's own initialiser; see `init_specs`)
                       generator:torch.Generator|None=None, # random source; None: torch's global generator
                       keep_untouched:bool=False, # clone (not redraw) what the reference's `_initialize_weights` leaves alone
                      ) -> dict:
-    "A fresh draw of every parameter from the model's own init rule, as new tensors; the model is not modified."
+    "A fresh draw of every parameter from the model's own init rule, as new tensors on the parameters' devices; the model is not modified."
     specs = init_specs(model)
-    out = {}
+    out, made, reset = {}, {}, {}
     for name, p in model.named_parameters():
         spec = specs.get(name)
         if spec is None: raise NtksapError(f"no initialisation rule for parameter {name!r}")
-        out[name] = p.detach().clone() if keep_untouched and not spec.by_rule else _draw(spec, p, generator)
+        gen = _generator_on(p.device, generator, made)
+        if keep_untouched and not spec.by_rule: out[name] = p.detach().clone()
+        elif spec.kind == 'reset':
+            owner, attr = name.rsplit('.', 1) if '.' in name else ('', name)
+            if owner not in reset: reset[owner] = _reset_draw(model.get_submodule(owner), gen)
+            out[name] = reset[owner][attr].clone()
+        else: out[name] = _draw(spec, p, gen)
     return out
 
 @torch.no_grad()
@@ -363,7 +529,9 @@ MODELS = {
     'lottery': {
         **{f'vgg{d}{bn}': partial(_lottery_vgg, depth=d, batch_norm=bool(bn)) for d in (11, 13, 16, 19) for bn in ('', '-bn')},
         **{f'resnet{d}': partial(_lottery_resnet, depth=d, width=16) for d in (20, 32, 44, 56, 110, 1202)},
-        **{f'wide-resnet{d}': partial(_lottery_resnet, depth=d, width=32) for d in (20, 32, 44, 56, 110, 1202)}},
+        **{f'wide-resnet{d}': partial(_lottery_resnet, depth=d, width=32) for d in (20, 32, 44, 56, 110, 1202)},
+        **{f'digits-resnet{d}': partial(_digits_resnet, depth=d, width=16) for d in (8, 14, 20)},
+        'vit-tiny': partial(_vit, who='lottery vit-tiny', patch=4, depth=6, width=192, heads=3, mlp=768)},
     'tinyimagenet': {
         **{f'vgg{d}{bn}': partial(_tiny_vgg, depth=d, batch_norm=bool(bn)) for d in (11, 13, 16, 19) for bn in ('', '-bn')},
         **{f'resnet{d}': partial(_tiny_resnet, depth=d, base_width=64) for d in (18, 34, 50, 101, 152)},
@@ -371,7 +539,8 @@ MODELS = {
     'imagenet': {
         **{f'vgg{d}{bn}': partial(_imagenet_vgg, depth=d, batch_norm=bool(bn)) for d in (11, 13, 16, 19) for bn in ('', '-bn')},
         **{f'resnet{d}': partial(_imagenet_resnet, depth=d) for d in (18, 34, 50, 101, 152)},
-        **{f'wide-resnet{d}': partial(_imagenet_resnet, depth=d, wide=True) for d in (50, 101)}},
+        **{f'wide-resnet{d}': partial(_imagenet_resnet, depth=d, wide=True) for d in (50, 101)},
+        'vit-b16': partial(_vit, who='imagenet vit-b16', patch=16, depth=12, width=768, heads=12, mlp=3072)},
 }
 
 def list_models(model_class:str|None=None):
@@ -428,17 +597,40 @@ def count_parameters(model:nn.Module, include_fixed:bool=False) -> int:
     "Number of parameter entries (trained ones only, unless `include_fixed`)."
     return sum(p.numel() for p in model.parameters() if include_fixed or p.requires_grad)
 
-def _module_flops(m:nn.Module, out:torch.Tensor) -> dict:
+def _tokens(t:torch.Tensor, width:int) -> int:
+    "How many vectors of length `width` a batch-1 tensor holds (tokens of a sequence, 1 for a plain feature vector)."
+    return t.numel() // width
+
+def _attention_flops(m:nn.MultiheadAttention, args, kwargs) -> dict:
+    "Multiply-accumulates of the projections of one attention call (the attention products themselves have no weights)."
+    q, k, v = [args[i] if len(args) > i else kwargs[n] for i, n in enumerate(('query', 'key', 'value'))]
+    e = m.embed_dim
+    lq, lk, lv = _tokens(q, e), _tokens(k, m.kdim), _tokens(v, m.vdim)
+    out = {'out_proj.weight': e * e * lq, **({'out_proj.bias': e * lq} if m.out_proj.bias is not None else {})}
+    if m.in_proj_weight is not None: out['in_proj_weight'] = e * e * (lq + lk + lv)
+    else: out.update(q_proj_weight=e * e * lq, k_proj_weight=e * m.kdim * lk, v_proj_weight=e * m.vdim * lv)
+    if m.in_proj_bias is not None: out['in_proj_bias'] = e * (lq + lk + lv)
+    out.update({a: e for a in ('bias_k', 'bias_v') if getattr(m, a, None) is not None})
+    return out
+
+def _module_flops(m:nn.Module, out:torch.Tensor, args=(), kwargs=None) -> dict:
     hw = math.prod(out.shape[2:]) if out.dim() > 2 else 1
-    if isinstance(m, nn.Linear):
-        return {'weight': m.in_features * m.out_features, **({'bias': m.out_features} if m.bias is not None else {})}
-    if isinstance(m, nn.Conv2d):
+    if isinstance(m, nn.Linear):   # once per token of a sequence (1 for a feature vector)
+        t = _tokens(out, m.out_features)
+        return {'weight': m.in_features * m.out_features * t, **({'bias': m.out_features * t} if m.bias is not None else {})}
+    if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
         k = math.prod(m.kernel_size)
         return {'weight': m.in_channels * m.out_channels * k * hw // m.groups,
                 **({'bias': m.out_channels * hw} if m.bias is not None else {})}
+    if isinstance(m, nn.MultiheadAttention): return _attention_flops(m, args, kwargs or {})
     if isinstance(m, nn.modules.batchnorm._NormBase):
         return {'weight': m.num_features * hw, 'bias': m.num_features * hw} if m.affine else {}
+    if isinstance(m, (nn.LayerNorm, nn.GroupNorm, nn.RMSNorm)):   # one multiply (and one add) per activation
+        return {a: out.numel() for a, p in m.named_parameters(recurse=False)}
     if getattr(m, 'residual_identity', False): return {'weight': m.num_features * hw}
+    kind = (type(m).__module__, type(m).__name__)
+    if kind == ('torchvision.models.vision_transformer', 'VisionTransformer'): return {'class_token': 0}   # copied, not multiplied
+    if kind == ('torchvision.models.vision_transformer', 'Encoder'): return {'pos_embedding': m.pos_embedding.numel()}   # one add each
     return {}
 
 @torch.no_grad()
@@ -448,11 +640,13 @@ def layer_flops(model:nn.Module, # any model of this chapter (a 'meta' model wor
     "Multiply-accumulates of each parameter for one input of `input_shape`, keyed by parameter name."
     flops, hooks = {}, []
     def hook(mname):
-        def f(m, inp, out):
-            for pname, n in _module_flops(m, out).items(): flops[f'{mname}.{pname}' if mname else pname] = int(n)
+        def f(m, args, kwargs, out):
+            if isinstance(out, tuple): out = out[0]   # MultiheadAttention returns (output, weights)
+            for pname, n in _module_flops(m, out, args, kwargs).items(): flops[f'{mname}.{pname}' if mname else pname] = int(n)
         return f
     for mname, m in model.named_modules():
-        if next(m.parameters(recurse=False), None) is not None: hooks.append(m.register_forward_hook(hook(mname)))
+        if next(m.parameters(recurse=False), None) is not None:
+            hooks.append(m.register_forward_hook(hook(mname), with_kwargs=True))
     p = next(model.parameters())
     was_training = model.training
     try:
@@ -463,13 +657,3 @@ def layer_flops(model:nn.Module, # any model of this chapter (a 'meta' model wor
     missing = [n for n, _ in model.named_parameters() if n not in flops]
     if missing: raise NtksapError(f"no FLOP count for parameters {missing[:3]} (module type not known)")
     return flops
-
-# %% ../nbs/02_models.ipynb #d1917e5b
-def _digits_resnet(input_shape, num_classes, dense_classifier=False, depth:int=8, width:int=16):
-    "The CIFAR ResNet (`_lottery_resnet`) with a stem for the input's own channel count (1 for the digits)."
-    c, _, _ = _check_input(input_shape, f"lottery digits-resnet{depth}", channels=None, min_side=4, square=True)
-    model = _lottery_resnet((3,) + tuple(input_shape[1:]), num_classes, dense_classifier, depth=depth, width=width)
-    model.conv = nn.Conv2d(c, width, 3, padding=1, bias=False)   # replaces the 3-channel stem in place (same name, same order)
-    return model
-
-MODELS['lottery'].update({f'digits-resnet{d}': partial(_digits_resnet, depth=d, width=16) for d in (8, 14, 20)})

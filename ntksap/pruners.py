@@ -192,6 +192,8 @@ class IterSNIP(SNIP):
     default_iterations = 100   # the NTK-SAP paper's iterative baselines follow SynFlow's T = 100
 
 # %% ../nbs/04_pruners.ipynb #8d2828c4
+from torch.nn.attention import sdpa_kernel, SDPBackend
+
 def grasp_hessian_gradient(model:nn.Module, loss_fn, loader, device,
                            temperature:float=200., # logits are divided by this before the loss
                           ) -> dict[str, torch.Tensor]:
@@ -204,7 +206,8 @@ def grasp_hessian_gradient(model:nn.Module, loss_fn, loader, device,
             yield x, y
     g = [gi * mk for gi, mk in zip(gradient_sum(model, loss_fn, keep(loader), device, temperature), masks)]
     hg = [torch.zeros_like(p) for p in params]
-    with requiring_grad(params):
+    # attention through the math kernel: the fused (flash, memory-efficient, CPU) kernels have no double backward
+    with requiring_grad(params), sdpa_kernel(SDPBackend.MATH):
         for x, y in _batches(kept, device):
             grads = _grads(loss_fn(model(x) / temperature, y), params, create_graph=True)
             z = sum((gs * gi).sum() for gs, gi in zip(g, grads))
