@@ -150,7 +150,7 @@ class FolderDataset:
         path = self.root/self.files[i]
         if self.raw:
             from torchvision.io import read_file
-            return read_file(str(path)), self.labels[i], str(path)
+            return read_file(str(path)), self.labels[i], (str(self.root), self.files[i])
         from PIL import Image
         try:
             with Image.open(path) as im: img = im.convert('RGB')
@@ -163,12 +163,15 @@ def rank0_list(produce, # () -> a picklable value, e.g. a file list
     "`produce()` run on rank 0 only and sent to every rank when torch.distributed is initialised; else `produce()`."
     import torch.distributed as dist
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size(group) == 1: return produce()
-    box = [None]
+    box, failure = [None], None
     if dist.get_rank(group) == 0:
         try: box = [('ok', produce())]
-        except NtksapError as e: box = [('error', str(e))]  # every rank raises it, none waits forever
+        except Exception as e:  # sent on, so that every rank raises and none waits forever
+            failure = e
+            box = [('error', str(e) if isinstance(e, NtksapError) else f"rank 0 failed: {type(e).__name__}: {e}")]
     dist.broadcast_object_list(box, src=dist.get_global_rank(group, 0) if group is not None else 0, group=group)
     kind, value = box[0]
+    if failure is not None: raise failure
     if kind == 'error': raise NtksapError(value)
     return value
 
@@ -195,7 +198,7 @@ class _EpochSampler(torch.utils.data.Sampler):
     def __len__(self) -> int: return len(self.keys)
 
 def _collate_raw(batch):
-    "A batch of raw files: the list of byte tensors, the labels, the paths (decoded later, on the device)."
+    "A batch of raw files: the list of byte tensors, the labels, the `(root, path)` pairs (decoded later, on the device)."
     return [b[0] for b in batch], torch.tensor([b[1] for b in batch], dtype=torch.int64), [b[2] for b in batch]
 
 class FolderLoader:
@@ -272,7 +275,7 @@ class DeviceJpegDecode:
         self.output_shape = (3, size, size)
 
     def decode(self, datas:list, # 1-D uint8 tensors: the files' bytes
-               paths:list, # the files (named if one cannot be decoded)
+               paths:list, # `(root, relative path)` of each file (named if it cannot be decoded)
               ) -> list:
         "The (3, H, W) uint8 images on the device: one batched call, one file at a time only if it fails."
         from torchvision.io import decode_jpeg, decode_image, ImageReadMode
@@ -288,7 +291,7 @@ class DeviceJpegDecode:
                     with Image.open(io.BytesIO(data.numpy().tobytes())) as im:
                         a = torch.from_numpy(np.asarray(im.convert('RGB')).copy())
                     img = a.permute(2, 0, 1).contiguous()
-                except Exception as e2: raise unreadable_file_error(path, Path(path).parents[2], e2) from None
+                except Exception as e2: raise unreadable_file_error(Path(path[0])/path[1], path[0], e2) from None
             out.append(img.to(self.device))
         return out
 
