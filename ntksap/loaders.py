@@ -4,16 +4,16 @@
 
 # %% ../nbs/03c_loaders.ipynb #b2e368a1
 from __future__ import annotations
-import os, math, time, hashlib, warnings
+import io, os, math, time, hashlib, warnings
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from .core import NtksapError, check_choice
-from .datasets import DatasetInfo, dataset_info, find_image_folder, looked_for
+from .datasets import dataset_info, find_image_folder, looked_for
 from .cache import (load_tensors, list_image_folder, folder_classes, folder_fingerprint, default_cache_dir,
-                          unreadable_reason, unreadable_images_message)
-from .augment import derived_generator, BatchAugment, AUGMENTATIONS
+                          unreadable_reason)
+from .augment import derived_generator, draw_resized_crop, norm_constants, normalize, BatchAugment
 
 # %% auto #0
 __all__ = ['DECODERS', 'epoch_indices', 'TensorLoader', 'reference_transform', 'UnreadableImageError', 'unreadable_file_error',
@@ -268,7 +268,6 @@ class DeviceJpegDecode:
                  mean, std, # normalisation constants
                  device='cpu', # where decoding and cropping run ('cuda' for nvJPEG)
                  size:int=224, resize:int=256, scale=(0.08, 1.0), ratio=(3/4, 4/3)):
-        from ntksap.augment import norm_constants
         self.train, self.device, self.size, self.resize = train, torch.device(device), size, resize
         self.scale, self.ratio = tuple(scale), tuple(ratio)
         self.mean_std = norm_constants(mean, std, self.device)
@@ -284,9 +283,8 @@ class DeviceJpegDecode:
         out = []
         for data, path in zip(datas, paths):
             try: img = decode_image(data, mode=ImageReadMode.RGB)   # the CPU decoder reads every format
-            except RuntimeError as e:
-                from PIL import Image, UnidentifiedImageError
-                import io
+            except RuntimeError:
+                from PIL import Image
                 try:
                     with Image.open(io.BytesIO(data.numpy().tobytes())) as im:
                         a = torch.from_numpy(np.asarray(im.convert('RGB')).copy())
@@ -298,7 +296,6 @@ class DeviceJpegDecode:
     def crop(self, img:torch.Tensor, g:torch.Generator) -> torch.Tensor:
         "One image's crop, resized to `size` x `size` (uint8), drawn from the host generator `g` (numbers, no copies)."
         from torchvision.transforms.v2 import functional as TF
-        from ntksap.augment import draw_resized_crop
         H, W = img.shape[-2:]
         if not self.train:
             return TF.center_crop(TF.resize(img, self.resize, antialias=True), [self.size, self.size])
@@ -308,7 +305,6 @@ class DeviceJpegDecode:
 
     def __call__(self, datas:list, paths:list, g:torch.Generator) -> torch.Tensor:
         "The normalised float batch (B, 3, size, size) on the device."
-        from ntksap.augment import normalize
         x = torch.stack([self.crop(img, g) for img in self.decode(datas, paths)])
         return normalize(x, *self.mean_std)
 
