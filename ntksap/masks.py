@@ -15,7 +15,8 @@ __all__ = ['MASK_SUFFIX', 'prunable_parameters', 'add_masks', 'masked_parameters
            'plot_density', 'mask_gradients', 'keep_pruned_at_zero', 'share_masks', 'masked_call']
 
 # %% ../nbs/01_masks.ipynb #e7238edb
-_WEIGHTED = (nn.Linear, nn.Bilinear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
+_WEIGHTED = (nn.Linear, nn.Bilinear, nn.Conv1d, nn.Conv2d, nn.Conv3d,
+             nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)
 _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
 _ALL_NORMS = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.RMSNorm)   # BatchNorm, InstanceNorm, ...
 _EMBEDDINGS = (nn.Embedding, nn.EmbeddingBag)
@@ -33,11 +34,13 @@ def _recurrent_attrs(m:nn.RNNBase, bias:bool) -> list[str]:
     "weight_ih_l*, weight_hh_l* (and weight_hr_l* of a projected LSTM), and the biases when asked."
     return [a for a in m._flat_weights_names if a.startswith('weight_') or (bias and a.startswith('bias_'))]
 
-def _prunable_attrs(module:nn.Module, bias:bool, batchnorm:bool, residual:bool, embedding:bool=False, norm:bool=False) -> list[str]:
+def _prunable_attrs(module:nn.Module, bias:bool, batchnorm:bool, residual:bool,
+                    embedding:bool=False, norm:bool=False) -> list[str]:
     "Names of the parameters of `module` itself that the switches make prunable."
     if getattr(module, 'never_prune', False): return []
     wb = ['weight', 'bias'] if bias else ['weight']
-    if isinstance(module, _WEIGHTED) or (batchnorm and isinstance(module, _NORMS)) or (norm and isinstance(module, _ALL_NORMS)): attrs = wb
+    norm_layer = (batchnorm and isinstance(module, _NORMS)) or (norm and isinstance(module, _ALL_NORMS))
+    if isinstance(module, _WEIGHTED) or norm_layer: attrs = wb
     elif isinstance(module, nn.MultiheadAttention): attrs = _attention_attrs(module, bias)
     elif isinstance(module, nn.RNNBase): attrs = _recurrent_attrs(module, bias)
     elif embedding and isinstance(module, _EMBEDDINGS): attrs = ['weight']
@@ -51,19 +54,20 @@ def prunable_parameters(model:nn.Module, # any module
                         bias:bool=False, # also prune biases (--prune-bias)
                         batchnorm:bool=False, # also prune BatchNorm affine weights (--prune-batchnorm)
                         residual:bool=False, # also prune identity-shortcut weights (--prune-residual)
-                        embedding:bool=False, # also prune embedding tables (nn.Embedding, a ViT's class token and position embedding)
-                        norm:bool=False, # also prune the affine weights of every normalisation layer (LayerNorm, GroupNorm, ...)
+                        embedding:bool=False, # also prune embeddings (nn.Embedding; a ViT's class token, position embedding)
+                        norm:bool=False, # also prune the affine weights of every norm layer (LayerNorm, GroupNorm, ...)
                        ) -> list[tuple[str, nn.Module, str]]:
     "The `(qualified name, owning module, attribute)` of each prunable parameter."
     out = []
     for mname, m in model.named_modules():
-        for a in _prunable_attrs(m, bias, batchnorm, residual, embedding, norm): out.append((f'{mname}.{a}' if mname else a, m, a))
+        for a in _prunable_attrs(m, bias, batchnorm, residual, embedding, norm):
+            out.append((f'{mname}.{a}' if mname else a, m, a))
     return out
 
 # %% ../nbs/01_masks.ipynb #b7b930b9
 def add_masks(model:nn.Module, bias:bool=False, batchnorm:bool=False, residual:bool=False,
               embedding:bool=False, norm:bool=False) -> nn.Module:
-    "Register a `<param>_mask` buffer of ones beside every prunable parameter (switches as `prunable_parameters`); returns `model`."
+    "Register a `<param>_mask` buffer of ones beside every prunable parameter (switches: `prunable_parameters`); returns `model`."
     for _, m, a in prunable_parameters(model, bias, batchnorm, residual, embedding, norm):
         if not hasattr(m, a + MASK_SUFFIX):
             p = getattr(m, a)

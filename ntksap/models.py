@@ -277,7 +277,8 @@ def _vit(input_shape, num_classes, dense_classifier=False, who:str='vit', patch:
          heads:int=3, mlp:int=768):
     "A torchvision `VisionTransformer` for square inputs whose side is a multiple of `patch`."
     c, h, w = _check_input(input_shape, who, min_side=patch, square=True)
-    if h % patch: raise NtksapError(f"{who} needs an input side that is a multiple of its patch size {patch}, got input shape {(c, h, w)}")
+    if h % patch:
+        raise NtksapError(f"{who} needs an input side that is a multiple of its patch size {patch}, got input shape {(c, h, w)}")
     import torchvision
     model = torchvision.models.VisionTransformer(image_size=h, patch_size=patch, num_layers=depth, num_heads=heads,
                                                  hidden_dim=width, mlp_dim=mlp, num_classes=num_classes)
@@ -342,7 +343,8 @@ def _init_rule(model:nn.Module) -> str:
         rule = getattr(m, 'init_rule', None)
         if rule is not None:
             if rule != AUTO_RULE and rule not in INIT_RULES:
-                raise NtksapError(f"unknown init_rule {rule!r} on model {type(model).__name__}; known: {AUTO_RULE}, {', '.join(INIT_RULES)}")
+                raise NtksapError(f"unknown init_rule {rule!r} on model {type(model).__name__}; "
+                                  f"known: {AUTO_RULE}, {', '.join(INIT_RULES)}")
             return rule
     return AUTO_RULE
 
@@ -360,22 +362,27 @@ def init_specs(model:nn.Module) -> dict:
 _const = lambda v: InitSpec('const', float(v), True)
 _normal = lambda std: InitSpec('normal', float(std), True)
 _uniform = lambda bound: InitSpec('uniform', float(bound), True)
+_trunc_normal = lambda std: InitSpec('trunc_normal', float(std), True)
 _NORM_LAYERS = (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.RMSNorm)
+_PROJECTIONS = ('in_proj_weight', 'q_proj_weight', 'k_proj_weight', 'v_proj_weight')
 
 def _xavier_bound(w): # nn.init.xavier_uniform_: U(±sqrt(6 / (fan_in + fan_out)))
     fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(w)
     return math.sqrt(6.0 / (fan_in + fan_out))
 
+def _he_out(w): return _normal(math.sqrt(2.0 / _fans(w)[1]))   # kaiming_normal_(mode='fan_out', nonlinearity='relu')
+
 def _default_specs(m:nn.Module) -> dict:
-    "What the constructor of a standard `torch.nn` layer draws, for each of its direct parameters (None: not a known layer)."
+    "What the constructor of a standard `torch.nn` layer draws for each of its direct parameters (None: not a known layer)."
     own = dict(m.named_parameters(recurse=False))
     if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):   # kaiming_uniform_(a=sqrt(5)): U(±1/sqrt(fan_in)); bias alike
-        return {'weight': _weight_spec(m.weight, 'torch'), **({'bias': _bias_spec(m.weight, 'torch')} if 'bias' in own else {})}
+        bias = {'bias': _bias_spec(m.weight, 'torch')} if 'bias' in own else {}
+        return {'weight': _weight_spec(m.weight, 'torch'), **bias}
     if isinstance(m, nn.Bilinear):
         return {a: _uniform(1.0 / math.sqrt(m.in1_features)) for a in own}
-    if isinstance(m, nn.MultiheadAttention):   # _reset_parameters: xavier_uniform_ projections, zero biases, xavier_normal_ bias_k/v
-        specs = {a: _uniform(_xavier_bound(own[a])) for a in ('in_proj_weight', 'q_proj_weight', 'k_proj_weight', 'v_proj_weight') if a in own}
-        specs.update({'in_proj_bias': _const(0)} if 'in_proj_bias' in own else {})
+    if isinstance(m, nn.MultiheadAttention):   # _reset_parameters: Xavier uniform q/k/v, zero bias, Xavier normal bias_k/v
+        specs = {a: _uniform(_xavier_bound(own[a])) for a in _PROJECTIONS if a in own}
+        if 'in_proj_bias' in own: specs['in_proj_bias'] = _const(0)
         for a in ('bias_k', 'bias_v'):
             if a in own: specs[a] = _normal(math.sqrt(2.0 / sum(nn.init._calculate_fan_in_and_fan_out(own[a]))))
         return specs
@@ -385,48 +392,56 @@ def _default_specs(m:nn.Module) -> dict:
     if getattr(m, 'residual_identity', False): return {'weight': _const(1)}
     return None
 
+def _weight_and_bias(name:str, weight:InitSpec, bias:InitSpec) -> dict:
+    return {f'{name}.weight': weight, f'{name}.bias': bias}
+
+def _vit_specs(m:nn.Module, layers:list) -> dict:
+    "torchvision's VisionTransformer constructor (and its MLPBlock's)."
+    vt = sys.modules['torchvision.models.vision_transformer']
+    out = {'class_token': _const(0), 'encoder.pos_embedding': _normal(0.02)}
+    for n, c in layers:
+        if isinstance(c, vt.MLPBlock):
+            for k, lin in c.named_modules():
+                if isinstance(lin, nn.Linear):
+                    out.update(_weight_and_bias(f'{n}.{k}', _uniform(_xavier_bound(lin.weight)), _normal(1e-6)))
+    free = lambda mod: not getattr(mod, 'init_default', False)
+    proj, last, pre = m.conv_proj, getattr(m.conv_proj, 'conv_last', None), getattr(m.heads, 'pre_logits', None)
+    if isinstance(proj, nn.Conv2d) and free(proj):
+        out.update(_weight_and_bias('conv_proj', _trunc_normal(math.sqrt(1.0 / _fans(proj.weight)[0])), _const(0)))
+    elif isinstance(last, nn.Conv2d) and free(last):
+        out.update(_weight_and_bias('conv_proj.conv_last', _normal(math.sqrt(2.0 / last.out_channels)), _const(0)))
+    if isinstance(pre, nn.Linear) and free(pre):
+        out.update(_weight_and_bias('heads.pre_logits', _trunc_normal(math.sqrt(1.0 / pre.in_features)), _const(0)))
+    if isinstance(m.heads.head, nn.Linear) and free(m.heads.head):
+        out.update(_weight_and_bias('heads.head', _const(0), _const(0)))
+    return out
+
 def _family_specs(m:nn.Module) -> dict:
     "The init that a torchvision family's constructor applies after building its layers, as {relative name: InitSpec}."
     tv = sys.modules.get('torchvision.models')   # a torchvision model can only exist if torchvision was imported
     if tv is None: return None
-    out, mods = {}, [(n, c) for n, c in m.named_modules() if not getattr(c, 'init_default', False)]
+    out, layers = {}, [(n, c) for n, c in m.named_modules() if not getattr(c, 'init_default', False)]
     if isinstance(m, tv.ResNet):   # ResNet, wide ResNet, ResNeXt
-        for n, c in mods:
-            if isinstance(c, nn.Conv2d): out[f'{n}.weight'] = _normal(math.sqrt(2.0 / _fans(c.weight)[1]))   # kaiming_normal_, fan_out
-            elif isinstance(c, (nn.BatchNorm2d, nn.GroupNorm)): out.update({f'{n}.weight': _const(1), f'{n}.bias': _const(0)})
+        for n, c in layers:
+            if isinstance(c, nn.Conv2d): out[f'{n}.weight'] = _he_out(c.weight)
+            elif isinstance(c, (nn.BatchNorm2d, nn.GroupNorm)): out.update(_weight_and_bias(n, _const(1), _const(0)))
         if _zero_init_residual(m):
-            for n, c in mods:
-                last = 'bn3' if isinstance(c, tv.resnet.Bottleneck) else 'bn2' if isinstance(c, tv.resnet.BasicBlock) else None
-                if last: out[f'{n}.{last}.weight'] = _const(0)
+            for n, c in layers:
+                if isinstance(c, tv.resnet.Bottleneck): out[f'{n}.bn3.weight'] = _const(0)
+                elif isinstance(c, tv.resnet.BasicBlock): out[f'{n}.bn2.weight'] = _const(0)
         return out
     if isinstance(m, tv.VGG):
-        for n, c in mods:
-            if isinstance(c, nn.Conv2d): out.update({f'{n}.weight': _normal(math.sqrt(2.0 / _fans(c.weight)[1])), f'{n}.bias': _const(0)})
-            elif isinstance(c, nn.BatchNorm2d): out.update({f'{n}.weight': _const(1), f'{n}.bias': _const(0)})
-            elif isinstance(c, nn.Linear): out.update({f'{n}.weight': _normal(0.01), f'{n}.bias': _const(0)})
+        for n, c in layers:
+            if isinstance(c, nn.Conv2d): out.update(_weight_and_bias(n, _he_out(c.weight), _const(0)))
+            elif isinstance(c, nn.BatchNorm2d): out.update(_weight_and_bias(n, _const(1), _const(0)))
+            elif isinstance(c, nn.Linear): out.update(_weight_and_bias(n, _normal(0.01), _const(0)))
         return out
-    if isinstance(m, tv.VisionTransformer):
-        vt = tv.vision_transformer
-        out.update({'class_token': _const(0), 'encoder.pos_embedding': _normal(0.02)})
-        for n, c in mods:
-            if isinstance(c, vt.MLPBlock):
-                for k, lin in c.named_modules():
-                    if isinstance(lin, nn.Linear): out.update({f'{n}.{k}.weight': _uniform(_xavier_bound(lin.weight)), f'{n}.{k}.bias': _normal(1e-6)})
-        proj = m.conv_proj
-        if isinstance(proj, nn.Conv2d) and not getattr(proj, 'init_default', False):
-            out.update({'conv_proj.weight': InitSpec('trunc_normal', math.sqrt(1.0 / _fans(proj.weight)[0]), True), 'conv_proj.bias': _const(0)})
-        elif isinstance(getattr(proj, 'conv_last', None), nn.Conv2d) and not getattr(proj.conv_last, 'init_default', False):
-            out.update({'conv_proj.conv_last.weight': _normal(math.sqrt(2.0 / proj.conv_last.out_channels)), 'conv_proj.conv_last.bias': _const(0)})
-        pre = getattr(m.heads, 'pre_logits', None)
-        if isinstance(pre, nn.Linear) and not getattr(pre, 'init_default', False):
-            out.update({'heads.pre_logits.weight': InitSpec('trunc_normal', math.sqrt(1.0 / pre.in_features), True), 'heads.pre_logits.bias': _const(0)})
-        if isinstance(m.heads.head, nn.Linear) and not getattr(m.heads.head, 'init_default', False):
-            out.update({'heads.head.weight': _const(0), 'heads.head.bias': _const(0)})
-        return out
+    if isinstance(m, tv.VisionTransformer): return _vit_specs(m, layers)
     return None
 
 def _zero_init_residual(resnet:nn.Module) -> bool:
-    "Whether a torchvision ResNet was built with `zero_init_residual=True`: its attribute of that name if set, else every block's last BN scale is exactly 0."
+    "Whether a torchvision ResNet was built with `zero_init_residual=True`: its attribute of that name if set, else whether "
+    "every block's last BatchNorm scale is exactly 0."
     flag = getattr(resnet, 'zero_init_residual', None)
     if flag is not None: return bool(flag)
     tv = sys.modules['torchvision.models']
@@ -435,7 +450,7 @@ def _zero_init_residual(resnet:nn.Module) -> bool:
     return bool(lasts) and all(w is not None and not bool(w.detach().ne(0).any()) for w in lasts)
 
 def _auto_specs(model:nn.Module) -> dict:
-    "InitSpecs for any model: each layer's constructor default, then the init of every torchvision family recognised inside it."
+    "InitSpecs for any model: each layer's constructor default, then the init of every torchvision family found inside it."
     specs = {}
     for mname, m in model.named_modules():
         own = dict(m.named_parameters(recurse=False))
@@ -489,7 +504,7 @@ def _reset_draw(module:nn.Module, generator) -> dict:
     else:
         dev = next(twin.parameters()).device
         seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=generator.device).item())
-        with torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):   # the global generators are left as they were
+        with torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):   # global generators left as they were
             if dev.type == 'cuda':
                 with torch.cuda.device(dev): torch.cuda.manual_seed(seed)
             else: torch.random.default_generator.manual_seed(seed)
@@ -501,7 +516,7 @@ def redraw_parameters(model:nn.Module, # any model (its `init_rule`, else each l
                       generator:torch.Generator|None=None, # random source; None: torch's global generator
                       keep_untouched:bool=False, # clone (not redraw) what the reference's `_initialize_weights` leaves alone
                      ) -> dict:
-    "A fresh draw of every parameter from the model's own init rule, as new tensors on the parameters' devices; the model is not modified."
+    "A fresh draw of every parameter from the model's init rule, as new tensors on the parameters' devices (the model is untouched)."
     specs = init_specs(model)
     out, made, reset = {}, {}, {}
     for name, p in model.named_parameters():
@@ -617,7 +632,8 @@ def _module_flops(m:nn.Module, out:torch.Tensor, args=(), kwargs=None) -> dict:
     hw = math.prod(out.shape[2:]) if out.dim() > 2 else 1
     if isinstance(m, nn.Linear):   # once per token of a sequence (1 for a feature vector)
         t = _tokens(out, m.out_features)
-        return {'weight': m.in_features * m.out_features * t, **({'bias': m.out_features * t} if m.bias is not None else {})}
+        bias = {'bias': m.out_features * t} if m.bias is not None else {}
+        return {'weight': m.in_features * m.out_features * t, **bias}
     if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
         k = math.prod(m.kernel_size)
         return {'weight': m.in_channels * m.out_channels * k * hw // m.groups,
@@ -629,8 +645,9 @@ def _module_flops(m:nn.Module, out:torch.Tensor, args=(), kwargs=None) -> dict:
         return {a: out.numel() for a, p in m.named_parameters(recurse=False)}
     if getattr(m, 'residual_identity', False): return {'weight': m.num_features * hw}
     kind = (type(m).__module__, type(m).__name__)
-    if kind == ('torchvision.models.vision_transformer', 'VisionTransformer'): return {'class_token': 0}   # copied, not multiplied
-    if kind == ('torchvision.models.vision_transformer', 'Encoder'): return {'pos_embedding': m.pos_embedding.numel()}   # one add each
+    vit = 'torchvision.models.vision_transformer'
+    if kind == (vit, 'VisionTransformer'): return {'class_token': 0}   # copied, not multiplied
+    if kind == (vit, 'Encoder'): return {'pos_embedding': m.pos_embedding.numel()}   # one add per entry
     return {}
 
 @torch.no_grad()
@@ -642,7 +659,8 @@ def layer_flops(model:nn.Module, # any model of this chapter (a 'meta' model wor
     def hook(mname):
         def f(m, args, kwargs, out):
             if isinstance(out, tuple): out = out[0]   # MultiheadAttention returns (output, weights)
-            for pname, n in _module_flops(m, out, args, kwargs).items(): flops[f'{mname}.{pname}' if mname else pname] = int(n)
+            for pname, n in _module_flops(m, out, args, kwargs).items():
+                flops[f'{mname}.{pname}' if mname else pname] = int(n)
         return f
     for mname, m in model.named_modules():
         if next(m.parameters(recurse=False), None) is not None:
