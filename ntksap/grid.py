@@ -365,7 +365,8 @@ def grid_parser():
     s.add_argument('--slurm-cpus-per-job', type=int, default=None)
     s.add_argument('--slurm-mem-gb', type=float, default=None)
     s.add_argument('--slurm-account', default=None)
-    s.add_argument('--slurm-array-parallelism', type=int, default=None, help='jobs in flight at a time (default: --jobs if above 1, else all)')
+    s.add_argument('--slurm-array-parallelism', type=int, default=None,
+                   help='jobs in flight at a time (default: --jobs if above 1, else all)')
     s.add_argument('--slurm-cluster', default=None, choices=('slurm', 'local'),
                    help="submitit's executor (default: slurm when sbatch is found, else local)")
     return p

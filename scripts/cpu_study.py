@@ -8,8 +8,9 @@
 Each (study, variant, pruner, seed) is one `python -m ntksap --experiment multishot` process with a fixed number of
 threads (the order of float sums, hence the last digits of the results, depends on it), run as a cell of the grid
 (`ntksap.grid.run_cells`, the scheduler of `ntksap grid`): finished runs are skipped, so an interrupted study
-continues where it stopped, and a failed run is reported with its log's last line without stopping the others. Results go to RESULT_DIR/<study>/multishot/<run>/ in the usual
-format; the collected tables go to OUT/<study>_summary.csv (and a figure for each study).
+continues where it stopped, and a failed run is reported with its log's last line without stopping the others.
+Results go to RESULT_DIR/<study>/multishot/<run>/ in the usual format; the collected tables go to
+OUT/<study>_summary.csv (and a figure for each study).
 """
 import argparse, os, sys, time, json
 from pathlib import Path
@@ -72,13 +73,15 @@ def jobs_of(study, seeds, tiny=False, pruners=PRUNERS):
     elif study == 'cifar10':
         for s in seeds:
             for p in pruners:
-                flags = [*CIFAR10, '--pruner-list', p, '--prune-epoch-list', str(iterations(p)), '--prune-train-mode', train_mode(p),
+                flags = [*CIFAR10, '--pruner-list', p, '--prune-epoch-list', str(iterations(p)),
+                         '--prune-train-mode', train_mode(p),
                          '--compression-list', *map(str, COMPRESSIONS), '--seed', str(s)]
                 out.append((f'{p.lower()}-seed{s}', '', flags, 1))
     elif study == 'ablations':
         for s in seeds:
             for v, extra in ABLATIONS.items():
-                flags = [*CIFAR10, '--pruner-list', 'NTKSAP', '--prune-epoch-list', str(iterations('NTKSAP')), '--prune-train-mode', train_mode('NTKSAP'),
+                flags = [*CIFAR10, '--pruner-list', 'NTKSAP', '--prune-epoch-list', str(iterations('NTKSAP')),
+                         '--prune-train-mode', train_mode('NTKSAP'),
                          '--compression-list', *map(str, ABLATION_COMPRESSIONS), '--seed', str(s), *extra]
                 out.append((f'{slug(v)}-seed{s}', v, flags, 1))
     else: raise SystemExit(f"cpu_study: unknown study {study!r}; valid: mnist5k, cifar10, ablations")
