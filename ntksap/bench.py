@@ -109,9 +109,9 @@ class BenchSizes:
     r18_batch:int = 64 # torchvision ResNet-18 batch
     r18_size:int = 64 # ResNet-18 input side
     prune_images:int = 100 # pruning images (one batch)
-    ntksap_T:int = 20 # NTK-SAP pruning iterations
-    synflow_T:int = 100 # SynFlow pruning iterations
-    grasp_T:int = 1 # GraSP pruning iterations
+    ntksap_T:int|None = None # NTK-SAP pruning iterations (None: its recommended T, `ntksap pruners`)
+    synflow_T:int|None = None # SynFlow pruning iterations (None: its recommended T)
+    grasp_T:int|None = None # GraSP pruning iterations (None: its recommended T)
     data_split:str = 'train' # CIFAR-10 split read by the data rows
     data_batches:int|None = None # batches per data epoch (None: the whole epoch)
     data_reps:int = 2 # repetitions of the data rows (a PIL epoch is long)
@@ -192,17 +192,19 @@ def _pruner(name:str, device):
     kw = dict(R=1, generator=torch.Generator().manual_seed(0)) if name == 'ntksap' else {}
     return get_pruner(name, **kw)
 
-def pruner_rows(ctx:BenchContext, name:str, iterations:int, batch_goal:float|None=None, train_mode:bool=False) -> list:
+def pruner_rows(ctx:BenchContext, name:str, iterations:int|None=None, batch_goal:float|None=None) -> list:
     "One scoring batch vs one training step, and the whole prune in training-step equivalents, for pruner `name`."
     from ntksap.pruning import prune_loop
+    from ntksap.pruners import strict_fp32
     sz, dev = ctx.sizes, ctx.device
     model = masked_model('resnet20', 'lottery', (3, 32, 32), 10, dev)
     x, y = _batch(sz.r20_batch, (3, 32, 32), 10, dev)
     pruner, batch = _pruner(name, dev), [(x, y)]
+    iterations = pruner.default_iterations if iterations is None else iterations   # T and mode: the pruner's own
     step = sgd_step_fn(model, x, y, True)
     def score():
-        model.train(train_mode)
-        pruner.score(model, F.cross_entropy, batch, dev)
+        model.train(pruner.train_mode)
+        with strict_fp32(): pruner.score(model, F.cross_entropy, batch, dev)   # as the pruning loop scores
         model.train()
     t = interleaved_times({'ours': score, 'base': step}, sz.reps, device=dev)
     so, sb = median(t['ours']), median(t['base'])
@@ -212,14 +214,14 @@ def pruner_rows(ctx:BenchContext, name:str, iterations:int, batch_goal:float|Non
     prune_data = [_batch(sz.prune_images, (3, 32, 32), 10, dev, seed=2)]
     sync(dev); t0 = time.perf_counter()
     res = prune_loop(fresh, _pruner(name, dev), prune_data, F.cross_entropy, 0.8 ** 10, iterations=iterations,
-                     train_mode=train_mode, progress=False)
+                     train_mode=pruner.train_mode, progress=False)
     sync(dev); sp = time.perf_counter() - t0
     rows.append(bench_row(f'{name}-prune', sp / sb, sp, sb, ours=f'{name} prune of ResNet-20 to 0.8**10, T={iterations}, {sz.prune_images} images',
                           baseline='one SGD step (ratio = prune in training-step equivalents)', density=res.density,
                           note='measured once'))
     return rows
 
-def rows_ntksap(ctx): return pruner_rows(ctx, 'ntksap', ctx.sizes.ntksap_T, 2.5, train_mode=True)
+def rows_ntksap(ctx): return pruner_rows(ctx, 'ntksap', ctx.sizes.ntksap_T, 2.5)
 def rows_synflow(ctx): return pruner_rows(ctx, 'synflow', ctx.sizes.synflow_T, 2.5)
 def rows_grasp(ctx): return pruner_rows(ctx, 'grasp', ctx.sizes.grasp_T)
 
@@ -343,7 +345,7 @@ def memory_child(kind:str, # 'train' or 'ntksap'
     else:
         data = [_batch(sz.prune_images, (3, 32, 32), 10, dev, seed=2)]
         run = lambda: prune_loop(model, _pruner('ntksap', dev), data, F.cross_entropy, 0.8 ** 10, iterations=sz.memory_T,
-                                 train_mode=True, progress=False)
+                                 train_mode=None, progress=False)   # None: the pruner's own mode
     gc.collect()
     process_peak = _peak_rss()   # the interpreter, torch and the setup
     if dev.type == 'cuda':

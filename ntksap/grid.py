@@ -10,22 +10,18 @@ from pathlib import Path
 import subprocess
 
 # %% auto #0
-__all__ = ['PRUNER_DEFAULTS', 'ONE_SHOT_DEFAULTS', 'GRID_SET', 'IGNORED_SETTINGS', 'LOG_NAME', 'pruner_defaults', 'settings_argv',
-           'Cell', 'plan_grid', 'check_cells', 'plan_table', 'visible_gpus', 'default_threads', 'cell_env',
-           'cell_command', 'last_line', 'read_journal', 'LocalLauncher', 'run_cells', 'SlurmLauncher', 'run_cell_job',
-           'GridOptions', 'run_grid', 'grid_parser', 'parse_grid', 'grid_main']
+__all__ = ['GRID_SET', 'IGNORED_SETTINGS', 'LOG_NAME', 'pruner_defaults', 'settings_argv', 'Cell', 'plan_grid', 'check_cells',
+           'plan_table', 'visible_gpus', 'default_threads', 'cell_env', 'cell_command', 'last_line', 'read_journal',
+           'LocalLauncher', 'run_cells', 'SlurmLauncher', 'run_cell_job', 'GridOptions', 'run_grid', 'grid_parser',
+           'parse_grid', 'grid_main']
 
 # %% ../nbs/14_grid.ipynb #36d7bd91
-PRUNER_DEFAULTS = {   # pruner -> its recommended scoring iterations T and BatchNorm mode while scoring
-    'ntksap':   dict(prune_epochs=20, prune_train_mode=True),    # the paper: T = 20
-    'synflow':  dict(prune_epochs=100, prune_train_mode=False),  # its paper: T = 100, BatchNorm in eval mode
-    'itersnip': dict(prune_epochs=100, prune_train_mode=True),   # our choice, as SynFlow's T
-}
-ONE_SHOT_DEFAULTS = dict(prune_epochs=1, prune_train_mode=True)  # rand, mag, snip, grasp: one scoring pass
-
-def pruner_defaults(pruner:str) -> dict:
-    "The settings `ntksap grid` uses for `pruner` unless the command line gives them."
-    return dict(PRUNER_DEFAULTS.get('ntksap' if pruner == 'NTKSAP' else pruner, ONE_SHOT_DEFAULTS))
+def pruner_defaults(pruner:str, # a pruner name or alias
+                    dataset:str=None, # the grid's data set (NTK-SAP's R depends on it)
+                   ) -> dict:
+    "The settings `ntksap grid` uses for `pruner` unless the command line gives them: the pruner's declared facts."
+    from ntksap.pruning import recommended_settings
+    return recommended_settings(pruner, dataset)
 
 # %% ../nbs/14_grid.ipynb #6238f78b
 def _fields():
@@ -91,7 +87,7 @@ def plan_grid(run:dict, # explicit run settings shared by all cells (field -> va
     cells = []
     for seed in seeds:
         for i, p in enumerate(pruners):
-            own = pruner_defaults(p) | ({'prune_epochs': T[0] if len(T) == 1 else T[i]} if T else {})
+            own = pruner_defaults(p, run.get('dataset')) | ({'prune_epochs': T[0] if len(T) == 1 else T[i]} if T else {})
             expid = (f"{name}-" if name else '') + f"{p}-seed{seed}"
             common = own | dict(run, pruner=p, seed=seed, result_dir=str(grid_dir))
             common.setdefault('progress', False)
@@ -293,8 +289,8 @@ class GridOptions:
     pruners: list = field(default_factory=list)
     compressions: list = field(default_factory=list)
     seeds: list = field(default_factory=lambda: [0])
-    workers: int = 1
-    threads: int = 0            # 0: cores // workers
+    jobs: int = 1               # cells run at a time (--jobs)
+    threads: int = 0            # 0: cores // jobs
     grid_dir: str = 'Results/grid'
     gpus_per_cell: int = 1
     launcher: str = 'local'
@@ -321,14 +317,14 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
         print(f"\n{len(cells)} cells, {int(table.done.sum())} finished; commands (in {grid_dir}):", file=out)
         for c in cells: print(shlex.join(['ntksap', *c.argv()]), file=out)
         return dict(cells=table, ok=bool(table.done.all()), report=None)
-    if launcher is not None: workers = o.workers
+    if launcher is not None: workers = o.jobs
     elif o.launcher == 'slurm':
         launcher = SlurmLauncher(grid_dir, gpus_per_job=o.gpus_per_cell if o.gpus_per_cell > 1 else 0, **o.slurm)
-        workers = o.slurm.get('array_parallelism') or (o.workers if o.workers > 1 else len(cells))
+        workers = o.slurm.get('array_parallelism') or (o.jobs if o.jobs > 1 else len(cells))
     elif o.launcher == 'local':
         gpus = visible_gpus(run.get('device', 'auto'), run.get('no_cuda', False))
-        launcher = LocalLauncher(o.threads or default_threads(o.workers), gpus, o.gpus_per_cell)
-        workers = o.workers
+        launcher = LocalLauncher(o.threads or default_threads(o.jobs), gpus, o.gpus_per_cell)
+        workers = o.jobs
     else: raise NtksapError(f"unknown launcher {o.launcher!r}; valid: local, slurm")
     status = run_cells(cells, launcher, workers, grid_dir, progress=o.progress, out=out)
     table['status'] = [status[c.name] for c in cells]
@@ -347,15 +343,17 @@ def grid_parser():
     from ntksap.cli import OneLineParser
     p = OneLineParser(prog='ntksap grid', add_help=False, allow_abbrev=False, description=(
         "Run a grid of runs: per pruner and seed one prune job (multishot_ddp_prune) for every compression, then one training "
-        "job (multishot_ddp_train) per compression, up to --workers at a time; finished cells are skipped, interrupted ones "
+        "job (multishot_ddp_train) per compression, up to --jobs at a time; finished cells are skipped, interrupted ones "
         "resume from their checkpoints; ends with 'ntksap report' over the grid folder. Every flag of a run "
         "(see 'ntksap --help') is passed to every cell; each pruner gets its recommended --prune-epochs and "
         "--prune-train-mode unless given."))
     p.add_argument('-h', '--help', action='store_true')
     g = p.add_argument_group('grid')
     g.add_argument('--seeds', nargs='+', type=int, default=[0], help='seeds (default: 0)')
-    g.add_argument('--workers', type=int, default=1, help='cells run at a time (default: 1); on GPUs spread over CUDA_VISIBLE_DEVICES, several per GPU allowed')
-    g.add_argument('--threads', type=int, default=0, help='CPU threads per cell (default: cores // workers)')
+    g.add_argument('-j', '--jobs', type=int, default=1,
+                   help="cells run at a time (default: 1); on GPUs spread over CUDA_VISIBLE_DEVICES, several per GPU allowed "
+                        "(the run's --workers is its data-loading processes, passed to every cell)")
+    g.add_argument('--threads', type=int, default=0, help='CPU threads per cell (default: cores // jobs)')
     g.add_argument('--grid-dir', default=None, help='folder of the grid (default: --result-dir if given, else Results/grid)')
     g.add_argument('--gpus-per-cell', '--slurm-gpus-per-job', dest='gpus_per_cell', type=int, default=1,
                    help='GPUs per cell; above 1 each cell runs under torchrun with one process per GPU (default: 1)')
@@ -367,7 +365,8 @@ def grid_parser():
     s.add_argument('--slurm-cpus-per-job', type=int, default=None)
     s.add_argument('--slurm-mem-gb', type=float, default=None)
     s.add_argument('--slurm-account', default=None)
-    s.add_argument('--slurm-array-parallelism', type=int, default=None, help='jobs in flight at a time (default: --workers if above 1, else all)')
+    s.add_argument('--slurm-array-parallelism', type=int, default=None,
+                   help='jobs in flight at a time (default: --jobs if above 1, else all)')
     s.add_argument('--slurm-cluster', default=None, choices=('slurm', 'local'),
                    help="submitit's executor (default: slurm when sbatch is found, else local)")
     return p
@@ -385,7 +384,7 @@ def parse_grid(argv:list) -> tuple[dict, GridOptions]:
     run.pop('result_dir', None)
     slurm = dict(cluster=a.slurm_cluster, partition=a.slurm_partition, time_min=a.slurm_time, cpus_per_job=a.slurm_cpus_per_job,
                  mem_gb=a.slurm_mem_gb, array_parallelism=a.slurm_array_parallelism, account=a.slurm_account)
-    o = GridOptions(pruners=pruners, compressions=run.pop('compression_list', []), seeds=a.seeds, workers=a.workers,
+    o = GridOptions(pruners=pruners, compressions=run.pop('compression_list', []), seeds=a.seeds, jobs=a.jobs,
                     threads=a.threads, grid_dir=grid_dir, gpus_per_cell=a.gpus_per_cell, launcher=a.launcher, dry_run=a.dry_run,
                     progress=bool(run.get('progress', True)), slurm=slurm)
     run.pop('progress', None)

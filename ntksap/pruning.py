@@ -80,8 +80,8 @@ def print_pruners(out=None):
     import sys
     out = out or sys.stdout
     t = pruners_table()
-    print(t[['name', 'aliases', 'T', 'mode', 'data', 'by_dataset', 'paper']].rename(columns={'mode': 'BatchNorm', 'by_dataset': 'per data set'})
-          .to_string(index=False), file=out)
+    shown = t[['name', 'aliases', 'T', 'mode', 'data', 'by_dataset', 'paper']]
+    print(shown.rename(columns={'mode': 'BatchNorm', 'by_dataset': 'per data set'}).to_string(index=False), file=out)
     print("\nT: scoring iterations (--prune-epochs); BatchNorm: its mode while scoring (--prune-train-mode); "
           "data: what the pruner reads of the pruning data.\noptions:", file=out)
     for c in PRUNERS.values():
@@ -277,7 +277,8 @@ class Pruned:
     def density(self) -> float: return self.masks.density
 
 def _is_shape(data) -> bool:
-    return isinstance(data, (tuple, list, torch.Size)) and len(data) > 0 and all(isinstance(d, int) and not isinstance(d, bool) for d in data)
+    ints = lambda d: isinstance(d, int) and not isinstance(d, bool)
+    return isinstance(data, (tuple, list, torch.Size)) and len(data) > 0 and all(ints(d) for d in data)
 
 def _pruning_batches(model, pruner, data, batch_size:int, generator:torch.Generator) -> list:
     "The pruning data as `(x, y)` batches: `data` itself, or a Gaussian batch with random labels for a shape or lone `x`."
@@ -322,7 +323,8 @@ def prune(model:nn.Module, # any model: masks are added unless it has some
     g = torch.Generator().manual_seed(seed)
     if isinstance(pruner, str):
         takes = {o.name for o in pruner_class(pruner).options}
-        pruner = get_pruner(pruner, **({'generator': g} if 'generator' in takes and 'generator' not in options else {}), **options)
+        seeded = {'generator': g} if 'generator' in takes and 'generator' not in options else {}
+        pruner = get_pruner(pruner, **seeded, **options)
     elif options: raise NtksapError("options go to a pruner given by name; a Pruner object carries its own")
     batches = _pruning_batches(model, pruner, data, batch_size, g)
     r = prune_loop(model, pruner, batches, loss_fn or F.cross_entropy, d, iterations=iterations, schedule=schedule,

@@ -1,6 +1,6 @@
 # Shared by the paper-setting scripts (sourced, not run): arguments, --help, DRY_RUN, and the two torchrun jobs.
 # Each script sets DESCRIPTION, SETTING (flags of the data set, model and training schedule), COMPRESSIONS (the
-# paper's, unless the caller's environment sets COMPRESSIONS), NTKSAP_R and NAME.
+# paper's, unless the caller's environment sets COMPRESSIONS) and NAME.
 set -euo pipefail
 
 ALL_PRUNERS="rand mag snip itersnip grasp synflow ntksap"
@@ -46,19 +46,17 @@ SEEDS="${SEEDS:-0}"
 RESULT_DIR="${RESULT_DIR:-Results/data}"
 read -r -a TORCHRUN <<< "${TORCHRUN_ARGS:---standalone}"
 
-# Pruning iterations T and BatchNorm mode while scoring. NTK-SAP: T = 20, train mode, R = NTKSAP_R (the
-# reference's scripts/run.sh: R = 5 for CIFAR-10; its README: R = 1 elsewhere). SynFlow: T = 100 in eval mode
-# (its paper; the README: train mode for every pruner but SynFlow). Iterative SNIP: T = 100 (our choice).
-# PX and SynFlow-L2: T = 100 in eval mode (the PX repository's scripts). One-shot pruners (ERK too): T = 1, train mode.
-pruner_flags() {
-  case "$1" in
-    ntksap|NTKSAP) echo "--prune-epochs 20 --prune-train-mode True --ntksap_R ${NTKSAP_R:-1}" ;;
-    synflow)       echo "--prune-epochs 100 --prune-train-mode False" ;;
-    px|synflowl2)  echo "--prune-epochs 100 --prune-train-mode False" ;;   # the PX repository: 100 rounds, eval mode
-    itersnip)      echo "--prune-epochs 100 --prune-train-mode True" ;;
-    *)             echo "--prune-epochs 1 --prune-train-mode True" ;;
-  esac
+# Pruning iterations T, BatchNorm mode while scoring and (NTK-SAP) R: each pruner's own recommendation, declared by
+# its class and printed by 'ntksap pruners' (for NTK-SAP on CIFAR-10 the reference's R); EXTRA flags, given after
+# them, win. Read once for all the pruners of this call.
+dataset_of_setting() {
+  local i
+  for ((i = 0; i < ${#SETTING[@]} - 1; i++)); do [ "${SETTING[$i]}" = --dataset ] && echo "${SETTING[$((i + 1))]}"; done
 }
+declare -A PRUNER_FLAGS=()
+while read -r name flags; do PRUNER_FLAGS[$name]="$flags"; done \
+  <<< "$("${PYTHON:-python}" -m ntksap pruners --flags $PRUNERS --dataset "$(dataset_of_setting)")"
+pruner_flags() { echo "${PRUNER_FLAGS[$1]}"; }
 
 run() { if [ "${DRY_RUN:-0}" = 1 ]; then echo "$*"; else "$@"; fi; }
 ntksap_job() { run torchrun "${TORCHRUN[@]}" --nproc_per_node="$NGPUS" -m ntksap "$@" "${EXTRA[@]}"; }

@@ -6,7 +6,6 @@
 DESCRIPTION="CIFAR-10, VGG-16 with BatchNorm (lottery)."
 NAME=vgg16-bn-cifar10
 COMPRESSIONS="${COMPRESSIONS:-2 6 10 14 18}"   # the paper's table (the reference's run.sh: 18 16 ... 2)
-NTKSAP_R=5   # the reference: R = 5 for CIFAR-10
 SETTING=(--dataset cifar10 --model vgg16-bn --model-class lottery --optimizer sgd --train-batch-size 128 --lr 0.1 --lr-drops 80 120 --lr-drop-rate 0.1 --weight-decay 1e-4 --post-epochs 160)
 source "$(dirname "$0")/_paper.sh"
 paper_run

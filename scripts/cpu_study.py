@@ -6,21 +6,25 @@
     python scripts/cpu_study.py --tiny --out /tmp/x   # a 1-minute version of everything, for tests
 
 Each (study, variant, pruner, seed) is one `python -m ntksap --experiment multishot` process with a fixed number of
-threads (the order of float sums, hence the last digits of the results, depends on it). Finished runs are skipped,
-so an interrupted study continues where it stopped. Results go to RESULT_DIR/<study>/multishot/<run>/ in the usual
-format; the collected tables go to OUT/<study>_summary.csv (and a figure for each study).
+threads (the order of float sums, hence the last digits of the results, depends on it), run as a cell of the grid
+(`ntksap.grid.run_cells`, the scheduler of `ntksap grid`): finished runs are skipped, so an interrupted study
+continues where it stopped, and a failed run is reported with its log's last line without stopping the others.
+Results go to RESULT_DIR/<study>/multishot/<run>/ in the usual format; the collected tables go to
+OUT/<study>_summary.csv (and a figure for each study).
 """
-import argparse, os, subprocess, sys, time, json, threading
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import argparse, os, sys, time, json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from ntksap.pruning import pruner_class   # each pruner's recommended T and BatchNorm mode: declared by its class
+
 PRUNERS = ['rand', 'mag', 'snip', 'itersnip', 'grasp', 'synflow', 'NTKSAP']
-# scoring iterations T of each pruner (NTK-SAP: the paper's 20; SynFlow: its paper's 100; iterative SNIP: 20)
-ITERATIONS = dict(rand=1, mag=1, snip=1, itersnip=20, grasp=1, synflow=100, NTKSAP=20)
-# the newer pruners (nbs/05a_newer.ipynb), run with --pruners: PX and SynFlow-L2 T=100 as the PX repository, ERK one shot
+# the newer pruners (nbs/05a_newer.ipynb), run with --pruners
 NEWER = ['px', 'synflowl2', 'erk']
-ITERATIONS.update(px=100, synflowl2=100, erk=1)
+# Where this study departs from a pruner's recommended T (`ntksap pruners`), for the CPU's sake: iterative SNIP costs
+# T SNIPs, so the committed study ran it with T = 20 instead of its recommended 100.
+STUDY_ITERATIONS = dict(itersnip=20)
 COMPRESSIONS = [2, 6, 10, 14, 18]            # sparsity 36.0 / 73.8 / 89.3 / 95.6 / 98.2 %, as in the paper
 SEEDS = [0, 1, 2]
 
@@ -46,7 +50,12 @@ OUT_NAMES = dict(mnist5k='mnist5k_conv', cifar10='cifar10_resnet20', ablations='
 TINY = ['--train-subset', '200', '--test-subset', '100', '--post-epochs', '1', '--prune-dataset-ratio', '2']
 
 
-def train_mode(pruner): return 'False' if pruner in ('synflow', 'synflowl2', 'px') else 'True'   # SynFlow(-L2), PX: eval mode
+def iterations(pruner):
+    "T of `pruner` in this study: its class's recommendation unless the study departs from it (STUDY_ITERATIONS)."
+    return STUDY_ITERATIONS.get(pruner, pruner_class(pruner).default_iterations)
+
+
+def train_mode(pruner): return str(pruner_class(pruner).train_mode)   # BatchNorm's mode while scoring, as 'True'/'False'
 
 
 def slug(text): return ''.join(c if c.isalnum() else '-' for c in text).strip('-').lower()
@@ -58,19 +67,21 @@ def jobs_of(study, seeds, tiny=False, pruners=PRUNERS):
     if study == 'mnist5k':
         # one process per seed with every pruner, 2 threads: how the committed digits results were made
         for s in seeds:
-            flags = [*MNIST5K, '--pruner-list', *pruners, '--prune-epoch-list', *[str(ITERATIONS[p]) for p in pruners],
+            flags = [*MNIST5K, '--pruner-list', *pruners, '--prune-epoch-list', *[str(iterations(p)) for p in pruners],
                      '--compression-list', *map(str, COMPRESSIONS), '--seed', str(s)]
             out.append((f'seed{s}' if pruners == PRUNERS else f"{'-'.join(p.lower() for p in pruners)}-seed{s}", '', flags, 2))
     elif study == 'cifar10':
         for s in seeds:
             for p in pruners:
-                flags = [*CIFAR10, '--pruner-list', p, '--prune-epoch-list', str(ITERATIONS[p]), '--prune-train-mode', train_mode(p),
+                flags = [*CIFAR10, '--pruner-list', p, '--prune-epoch-list', str(iterations(p)),
+                         '--prune-train-mode', train_mode(p),
                          '--compression-list', *map(str, COMPRESSIONS), '--seed', str(s)]
                 out.append((f'{p.lower()}-seed{s}', '', flags, 1))
     elif study == 'ablations':
         for s in seeds:
             for v, extra in ABLATIONS.items():
-                flags = [*CIFAR10, '--pruner-list', 'NTKSAP', '--prune-epoch-list', str(ITERATIONS['NTKSAP']), '--prune-train-mode', 'True',
+                flags = [*CIFAR10, '--pruner-list', 'NTKSAP', '--prune-epoch-list', str(iterations('NTKSAP')),
+                         '--prune-train-mode', train_mode('NTKSAP'),
                          '--compression-list', *map(str, ABLATION_COMPRESSIONS), '--seed', str(s), *extra]
                 out.append((f'{slug(v)}-seed{s}', v, flags, 1))
     else: raise SystemExit(f"cpu_study: unknown study {study!r}; valid: mnist5k, cifar10, ablations")
@@ -101,17 +112,36 @@ def finished(run_dir, flags):
     return f.exists() and len(json.loads(f.read_text())) == expected_cells(flags)
 
 
-def run_one(name, flags, threads, result_dir, data_dir):
-    run_dir = result_dir/'multishot'/name
-    if finished(run_dir, flags): return name, 'done before', 0.0
-    cmd = [sys.executable, '-m', 'ntksap', '--experiment', 'multishot', *flags, '--data-dir', str(data_dir),
-           '--result-dir', str(result_dir), '--expid', name, '--progress', 'False', '--overwrite', 'True']
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    t0 = time.perf_counter()
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
-    if r.returncode != 0:
-        raise RuntimeError(f"{name} failed ({r.returncode}): {' '.join(cmd)}\n{r.stderr[-3000:]}")
-    return name, 'ran', time.perf_counter() - t0
+class StudyCell:
+    "One run of the study as a cell of the grid: the duck type `ntksap.grid.run_cells` schedules."
+    kind, needs = 'run', None   # a study run needs no other run
+    def __init__(self, study, expid, flags, threads, result_dir, data_dir):
+        self.name, self.expid, self.flags, self.threads = f'{study}/{expid}', expid, flags, threads
+        self.result_dir, self.data_dir = Path(result_dir), data_dir
+        self.folder = self.result_dir/'multishot'/expid
+    def argv(self):
+        return ['--experiment', 'multishot', *self.flags, '--data-dir', str(self.data_dir), '--result-dir', str(self.result_dir),
+                '--expid', self.expid, '--progress', 'False', '--overwrite', 'True']
+    def done(self): return finished(self.folder, self.flags)
+
+
+def run_on_cores(cells, cores, journal_dir, progress=True):
+    """Run `cells` through the grid's scheduler: the cells of one thread count together, cores // threads at a time
+    (a run with t threads takes t cores: oversubscribed cores make torch's small ops many times slower)."""
+    from ntksap.grid import run_cells, LocalLauncher
+    status = {}
+    for threads in sorted({c.threads for c in cells}, reverse=True):
+        group = [c for c in cells if c.threads == threads]
+        status |= run_cells(group, LocalLauncher(threads), max(1, cores // threads), journal_dir, progress=progress)
+    return status
+
+
+def run_one(name, flags, threads, result_dir, data_dir, study='run'):
+    "Run one run of the study (unless it finished before); raises if it fails."
+    cell = StudyCell(study, name, flags, threads, result_dir, data_dir)
+    how = run_on_cores([cell], threads, Path(result_dir), progress=False)[cell.name]
+    if how not in ('finished', 'finished before'): raise RuntimeError(f"{name} failed: see {cell.folder/'grid.log'}")
+    return name, how
 
 
 def collect(study, jobs, result_dir, out_dir, main_dir=None):
@@ -195,9 +225,8 @@ def main(argv=None):
     ap.add_argument('--tiny', action='store_true', help='a tiny version of every run (for tests)')
     ap.add_argument('--dry-run', action='store_true', help='print the commands, run nothing')
     a = ap.parse_args(argv)
-    result_root, out = Path(a.result_dir), Path(a.out)
+    result_root, out = Path(a.result_dir).resolve(), Path(a.out).resolve()
     if a.data_dir is None:
-        sys.path.insert(0, str(ROOT))
         from ntksap.core import find_shared_data
         a.data_dir = find_shared_data() or 'Data'
     if a.pruners != PRUNERS:   # other pruners: other CSV and figure names, so the committed study is never overwritten
@@ -208,25 +237,17 @@ def main(argv=None):
             for name, _, flags, threads in js:
                 print(f"OMP_NUM_THREADS={threads} ntksap --experiment multishot {' '.join(flags)} --data-dir {a.data_dir} --result-dir {result_root/st} --expid {name}")
         return 0
-    from tqdm.auto import tqdm
     t0 = time.perf_counter()
-    flat = [(st, *j) for st, js in todo.items() for j in js]
-    # longest first (NTK-SAP, SynFlow, R=5) so the last minutes are not one long job on one core
-    weight = lambda j: ('R=5' in j[2]) * 3 + ('ntksap' in j[1]) + ('synflow' in j[1])
-    # a run with t threads takes t of the --jobs cores: oversubscribed cores make torch's small ops many times slower
-    free, cond = [a.jobs], threading.Condition()
-    def run_on_cores(name, flags, threads, result_dir, data_dir):
-        need = min(threads, a.jobs)
-        with cond:
-            cond.wait_for(lambda: free[0] >= need); free[0] -= need
-        try: return run_one(name, flags, threads, result_dir, data_dir)
-        finally:
-            with cond: free[0] += need; cond.notify_all()
-    with ThreadPoolExecutor(a.jobs) as ex, tqdm(total=len(flat), desc='cpu study', unit='run') as bar:
-        futs = [ex.submit(run_on_cores, name, flags, threads, result_root/st, a.data_dir)
-                for st, name, _, flags, threads in sorted(flat, key=weight, reverse=True)]
-        for f in as_completed(futs):
-            name, how, secs = f.result(); bar.set_postfix_str(f'{name} {how} {secs:.0f}s'); bar.update()
+    os.chdir(ROOT)   # as before: a relative --data-dir is relative to the repository
+    # longest first (R=5, NTK-SAP, SynFlow) so the last minutes are not one long run on one core
+    weight = lambda c: ('R=5' in c.name) * 3 + ('ntksap' in c.name) + ('synflow' in c.name)
+    cells = sorted([StudyCell(st, name, flags, threads, result_root/st, a.data_dir) for st, js in todo.items()
+                    for name, _, flags, threads in js], key=weight, reverse=True)
+    status = run_on_cores(cells, a.jobs, result_root)
+    failed = [n for n, how in status.items() if how not in ('finished', 'finished before')]
+    if failed:
+        print(f"cpu_study: {len(failed)} run(s) did not finish: {', '.join(failed)} (their grid.log says why)", file=sys.stderr)
+        return 1
     for st, js in todo.items():
         print('wrote', collect(st, js, result_root/st, out, main_dir=result_root/'cifar10'))
     print(f'study wall time: {time.perf_counter() - t0:.0f} s with {a.jobs} processes')

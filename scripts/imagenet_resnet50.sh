@@ -6,7 +6,6 @@
 DESCRIPTION="ImageNet, ResNet-50 (torchvision layout, imagenet class): prune job, then train job."
 NAME=resnet50-imagenet
 COMPRESSIONS="${COMPRESSIONS:-10 14}"   # the paper's ImageNet table: sparsity 89.26 % and 95.60 %
-NTKSAP_R=1   # the reference's README: change R for CIFAR-10 only
 SETTING=(--dataset imagenet --model resnet50 --model-class imagenet --optimizer sgd --train-batch-size 256 --lr 0.1 --lr-drops 30 60 80 --lr-drop-rate 0.1 --weight-decay 1e-4 --post-epochs 90 --workers 8)
 source "$(dirname "$0")/_paper.sh"
 paper_run

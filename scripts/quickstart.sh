@@ -23,10 +23,11 @@ COMMON=(--experiment multishot --dataset mnist5k --model digits-resnet8 --model-
         --compression-list 2 10 14 18 --seed 0 --result-dir "$OUT" --progress False)
 echo "main job: 6 pruners x 4 sparsities on digits-resnet8 (mnist5k), 2 epochs each; two processes, logs in $OUT"
 start=$SECONDS
-ntksap "${COMMON[@]}" --expid eval-mode --pruner-list rand mag synflow --prune-epoch-list 1 1 100 \
+T_of() { ntksap pruners --flags "$@" | awk '{print $3}'; }   # each pruner's recommended T, declared by its class
+ntksap "${COMMON[@]}" --expid eval-mode --pruner-list rand mag synflow --prune-epoch-list $(T_of rand mag synflow) \
   --prune-train-mode False "$@" > "$OUT/eval-mode.log" 2>&1 &
 eval_pid=$!
-ntksap "${COMMON[@]}" --expid train-mode --pruner-list snip grasp NTKSAP --prune-epoch-list 1 1 20 \
+ntksap "${COMMON[@]}" --expid train-mode --pruner-list snip grasp NTKSAP --prune-epoch-list $(T_of snip grasp NTKSAP) \
   --prune-train-mode True "$@" > "$OUT/train-mode.log" 2>&1 &
 train_pid=$!
 status=0

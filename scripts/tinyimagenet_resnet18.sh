@@ -3,11 +3,11 @@
 # README: "For Tiny-imagenet and ImageNet experiments, please use imagenet").
 # The reference has no script for it. Our choice, the schedule of the public re-runs (BeiYazi0/NTK-SAP's code and
 # iurada/px-ntk-pruning) and of Frankle et al. (2021): SGD momentum 0.9, batch 256, lr 0.2 dropped x0.1 at epochs
-# 100 and 150, weight decay 1e-4, 200 epochs. NTK-SAP: R = 1 (the README: change R for CIFAR-10 only), T = 20.
+# 100 and 150, weight decay 1e-4, 200 epochs.
+# Each pruner runs with the T, BatchNorm mode and (NTK-SAP) R its class recommends: see 'ntksap pruners'.
 DESCRIPTION="Tiny-ImageNet, ResNet-18 (imagenet class, 64x64)."
 NAME=resnet18-tinyimagenet
 COMPRESSIONS="${COMPRESSIONS:-2 6 10 14 18}"   # the paper's table
-NTKSAP_R=1
 SETTING=(--dataset tiny-imagenet --model resnet18 --model-class imagenet --optimizer sgd --train-batch-size 256 --lr 0.2 --lr-drops 100 150 --lr-drop-rate 0.1 --weight-decay 1e-4 --post-epochs 200)
 source "$(dirname "$0")/_paper.sh"
 paper_run
