@@ -15,8 +15,8 @@ from .runners import run_singleshot, run_multishot, run_ddp_prune, run_ddp_train
 from .runners import prune_record_path, pruner_iterations
 
 # %% auto #0
-__all__ = ['RUNNERS', 'DDP_EXPERIMENTS', 'RESUME_FREE', 'check_launch', 'expected_cells', 'finished', 'open_run',
-           'stop_on_signals', 'stopped_message', 'run_experiment']
+__all__ = ['RUNNERS', 'DDP_EXPERIMENTS', 'RESUME_FREE', 'REPORTED', 'check_launch', 'expected_cells', 'cells_done', 'finished',
+           'open_run', 'stop_on_signals', 'stopped_message', 'run_experiment']
 
 # %% ../nbs/09b_launch.ipynb #d57482c7
 RUNNERS = dict(singleshot=run_singleshot, multishot=run_multishot, multishot_ddp_prune=run_ddp_prune,
@@ -41,12 +41,18 @@ def expected_cells(s:Settings) -> list[dict]:
     if s.experiment == 'multishot_ddp_prune': return [cell_key(s.pruner, c) for c in s.compression_list]
     return [cell_key(s.pruner, s.compression)]
 
-def finished(s:Settings, rf:RunFolder) -> bool:
+REPORTED = ('singleshot', 'multishot')   # the experiments whose run ends with the report (table and figures)
+
+def cells_done(s:Settings, rf:RunFolder) -> bool:
     "Whether `rf` holds every cell of a run of `s`."
     if s.experiment == 'multishot_ddp_prune':
         return all(prune_record_path(rf, c, s.pruner).exists() for c in s.compression_list)
     done = done_cells(rf)
     return all(k in done for k in expected_cells(s))
+
+def finished(s:Settings, rf:RunFolder) -> bool:
+    "Whether the run of `s` in `rf` is complete: every cell, and the report of the experiments that write one."
+    return cells_done(s, rf) and (s.experiment not in REPORTED or (rf.path/'report.csv').exists())
 
 def _differences(s:Settings, saved:dict) -> list[str]:
     now = json.loads(json.dumps(s.to_dict()))
@@ -149,11 +155,14 @@ def run_experiment(s:Settings,
                                 verbose=s.verbose and env.is_main)
         s_main, rf, ckpt = run_on_main(lambda: open_run(s, seed_given))
         s = dataclasses.replace(s_main, progress=s.progress, verbose=s.verbose)  # rank 0's settings, own output
-        try: recs = RUNNERS[s.experiment](s, rf, ckpt, env=env, device=device, loader_hook=loader_hook, stop=stop)
+        try:
+            if s.experiment in REPORTED and cells_done(s, rf):
+                recs = load_json(rf.summary)         # stopped while writing its report: only the report is left
+            else: recs = RUNNERS[s.experiment](s, rf, ckpt, env=env, device=device, loader_hook=loader_hook, stop=stop)
         except TrainingStopped as e:
             e.args = (stopped_message(e, s, rf),)
             raise
-        if s.experiment in ('multishot', 'singleshot'):
+        if s.experiment in REPORTED:
             from ntksap.report import report
             report(rf.path, show=s.progress or s.verbose)
         if env.is_main: print(f"results: {rf.path}")
