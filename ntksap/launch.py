@@ -31,7 +31,7 @@ def check_launch(s:Settings, env:DistEnv):
     if env.distributed and s.experiment not in DDP_EXPERIMENTS:
         raise NtksapError(f"experiment {s.experiment!r} runs in one process; under torchrun use --experiment "
                           "multishot_ddp_prune, then multishot_ddp_train")
-    per_rank_batch_size(s.train_batch_size, env.world_size)
+    if s.experiment != 'multishot_ddp_prune': per_rank_batch_size(s.train_batch_size, env.world_size)  # it trains not
 
 def expected_cells(s:Settings) -> list[dict]:
     "The cells a run of `s` computes, in order."
@@ -126,8 +126,9 @@ def stopped_message(e:TrainingStopped, s:Settings, rf:RunFolder) -> str:
 # %% ../nbs/09b_launch.ipynb #run00001
 def _dry_run(s:Settings, env:DistEnv):
     if env.is_main:
-        per_rank = per_rank_batch_size(s.train_batch_size, env.world_size)
-        print(json.dumps(dict(settings=s.to_dict(), world_size=env.world_size, per_rank_batch_size=per_rank), indent=1,
+        world_size = 1 if s.experiment == 'multishot_ddp_prune' else env.world_size   # one process prunes
+        per_rank = per_rank_batch_size(s.train_batch_size, world_size)
+        print(json.dumps(dict(settings=s.to_dict(), world_size=world_size, per_rank_batch_size=per_rank), indent=1,
                          default=str))
 
 def run_experiment(s:Settings,
