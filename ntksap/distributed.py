@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_distributed.ipynb #4da02024
 from __future__ import annotations
-import os, signal, datetime, contextlib, warnings
+import os, datetime, contextlib, warnings
 from dataclasses import dataclass
 import torch
 from torch import nn
@@ -15,12 +15,11 @@ from .masks import masks_of, masked_parameters, apply_masks, MASK_SUFFIX
 from .loaders import TensorLoader, FolderLoader
 
 # %% auto #0
-__all__ = ['BACKENDS', 'CHECKPOINT_VERSION', 'KILL_ENV', 'DistEnv', 'dist_env', 'pick_device', 'pick_backend', 'is_distributed',
-           'get_rank', 'get_world_size', 'is_main_process', 'init_distributed', 'shutdown', 'distributed', 'barrier',
+__all__ = ['BACKENDS', 'CHECKPOINT_VERSION', 'DistEnv', 'dist_env', 'pick_device', 'pick_backend', 'is_distributed', 'get_rank',
+           'get_world_size', 'is_main_process', 'init_distributed', 'shutdown', 'distributed', 'barrier',
            'broadcast_object', 'gather_objects', 'run_on_main', 'per_rank_batch_size', 'shard_eval_loader', 'unwrap',
            'mask_buffer_names', 'convert_sync_batchnorm', 'wrap_ddp', 'broadcast_masks', 'check_same_on_all_ranks',
-           'check_masks', 'check_pruned_at_zero', 'training_checkpoint', 'check_state_fits', 'restore_training',
-           'parse_kill_at', 'FaultInjector', 'inject_fault']
+           'check_masks', 'check_pruned_at_zero', 'training_checkpoint', 'check_state_fits', 'restore_training']
 
 # %% ../nbs/10_distributed.ipynb #3cc0cefc
 @dataclass(frozen=True)
@@ -40,16 +39,20 @@ def _env_int(environ, name:str, default:int) -> int:
     v = environ.get(name)
     if v in (None, ''): return default
     try: return int(v)
-    except ValueError: raise NtksapError(f"environment variable {name}={v!r} is not an integer (it is set by torchrun)") from None
+    except ValueError:
+        raise NtksapError(f"environment variable {name}={v!r} is not an integer (it is set by torchrun)") from None
 
 def dist_env(environ=None) -> DistEnv:
     "Rank, local rank, world size and restart count from the environment `torchrun` sets (`os.environ` by default)."
     e = os.environ if environ is None else environ
     ws = _env_int(e, 'WORLD_SIZE', 1); rank = _env_int(e, 'RANK', 0)
-    if ws < 1 or not 0 <= rank < ws: raise NtksapError(f"RANK={rank} does not fit WORLD_SIZE={ws}: launch with torchrun, which sets both")
+    if ws < 1 or not 0 <= rank < ws:
+        raise NtksapError(f"RANK={rank} does not fit WORLD_SIZE={ws}: launch with torchrun, which sets both")
     if ws > 1 and not (e.get('MASTER_ADDR') and e.get('MASTER_PORT')):
-        raise NtksapError(f"WORLD_SIZE={ws} but MASTER_ADDR/MASTER_PORT are not set: launch with 'torchrun --nproc_per_node=N -m ntksap ...'")
-    return DistEnv(rank, _env_int(e, 'LOCAL_RANK', 0), ws, _env_int(e, 'LOCAL_WORLD_SIZE', ws), _env_int(e, 'TORCHELASTIC_RESTART_COUNT', 0))
+        raise NtksapError(f"WORLD_SIZE={ws} but MASTER_ADDR/MASTER_PORT are not set: launch with "
+                          "'torchrun --nproc_per_node=N -m ntksap ...'")
+    return DistEnv(rank, _env_int(e, 'LOCAL_RANK', 0), ws, _env_int(e, 'LOCAL_WORLD_SIZE', ws),
+                   _env_int(e, 'TORCHELASTIC_RESTART_COUNT', 0))
 
 # %% ../nbs/10_distributed.ipynb #3e4cd232
 BACKENDS = ('auto', 'nccl', 'gloo')
@@ -59,16 +62,19 @@ def pick_device(env:DistEnv, device:str='auto', no_cuda:bool=False) -> torch.dev
     dev = get_device(device, no_cuda)
     if not env.distributed or dev.type != 'cuda': return dev
     if str(device) not in ('auto', 'cuda', '', 'None'):
-        raise NtksapError(f"--device {device} under torchrun: each process uses cuda:LOCAL_RANK; choose GPUs with CUDA_VISIBLE_DEVICES")
+        raise NtksapError(f"--device {device} under torchrun: each process uses cuda:LOCAL_RANK; choose GPUs with "
+                          "CUDA_VISIBLE_DEVICES")
     n = torch.cuda.device_count()
-    if env.local_rank >= n: raise NtksapError(f"local rank {env.local_rank} but only {n} GPUs are visible: use --nproc_per_node {n} or fewer")
+    if env.local_rank >= n:
+        raise NtksapError(f"local rank {env.local_rank} but only {n} GPUs are visible: use --nproc_per_node {n} or fewer")
     return torch.device('cuda', env.local_rank)
 
 def pick_backend(backend:str, device:torch.device) -> str:
     "`nccl` for GPUs and `gloo` for the CPU when `auto`; checks an explicit choice."
     check_choice('distributed backend', backend, BACKENDS)
     if backend == 'auto': return 'nccl' if device.type == 'cuda' else 'gloo'
-    if backend == 'nccl' and device.type != 'cuda': raise NtksapError("--dist-backend nccl needs GPUs; on the CPU use gloo (or auto)")
+    if backend == 'nccl' and device.type != 'cuda':
+        raise NtksapError("--dist-backend nccl needs GPUs; on the CPU use gloo (or auto)")
     return backend
 
 # %% ../nbs/10_distributed.ipynb #bd567975
@@ -85,7 +91,7 @@ def init_distributed(backend:str='auto', # auto, nccl or gloo
                      env:DistEnv=None, # default: read from the environment
                      timeout_minutes:float=30, # how long a collective may wait
                     ) -> tuple[DistEnv, torch.device]:
-    "Initialise the process group if torchrun started several processes; returns the environment and this process's device."
+    "Initialise the process group if torchrun started several processes; returns the environment and this device."
     env = env or dist_env()
     dev = pick_device(env, device, no_cuda)
     if not env.distributed or dist.is_initialized(): return env, dev
@@ -93,7 +99,8 @@ def init_distributed(backend:str='auto', # auto, nccl or gloo
     if dev.type == 'cuda': torch.cuda.set_device(dev)
     timeout = datetime.timedelta(minutes=timeout_minutes)
     store, rank, world_size = next(dist.rendezvous('env://', timeout=timeout))
-    store = dist.PrefixStore(f'ntksap/attempt_{env.restart_count}', store)   # a restarted group must not read the dead one's keys
+    # a restarted group must not read the dead one's keys
+    store = dist.PrefixStore(f'ntksap/attempt_{env.restart_count}', store)
     dist.init_process_group(be, store=store, rank=rank, world_size=world_size, timeout=timeout,
                             **(dict(device_id=dev) if be == 'nccl' else {}))
     return env, dev
@@ -151,21 +158,25 @@ def run_on_main(fn, timeout_minutes:float=None):
 def per_rank_batch_size(global_batch:int, world_size:int) -> int:
     "The batch of one process when `global_batch` is split across `world_size` processes."
     if global_batch % world_size:
-        raise NtksapError(f"--train-batch-size {global_batch} is the global batch and must be divisible by the number of processes ({world_size}); "
+        raise NtksapError(f"--train-batch-size {global_batch} is the global batch and must be divisible by the number of "
+                          f"processes ({world_size}); "
                           f"use e.g. {max(world_size, global_batch // world_size * world_size)}")
     return global_batch // world_size
 
 def shard_eval_loader(loader, rank:int, world_size:int):
-    "Rank `rank`'s disjoint share of an evaluation loader (samples rank, rank+W, ...); the loader itself for one process."
+    "Rank `rank`'s disjoint share of an evaluation loader (samples rank, rank+W, ...); the loader itself for one process"
     if world_size == 1: return loader
     if isinstance(loader, TensorLoader):
-        return TensorLoader(loader.images[rank::world_size], loader.labels[rank::world_size], loader.batch_size, loader.mean, loader.std,
+        return TensorLoader(loader.images[rank::world_size], loader.labels[rank::world_size], loader.batch_size,
+                            loader.mean, loader.std,
                             loader.device, dtype=loader.dtype)
     if isinstance(loader, FolderLoader):
         from torch.utils.data import Subset
-        return FolderLoader(Subset(loader.dataset, range(rank, len(loader.dataset), world_size)), loader.batch_size, loader.device,
+        shard = Subset(loader.dataset, range(rank, len(loader.dataset), world_size))
+        return FolderLoader(shard, loader.batch_size, loader.device,
                             False, loader.seed, workers=loader.workers)
-    raise NtksapError(f"cannot shard a {type(loader).__name__} for evaluation (expected a TensorLoader or FolderLoader)")
+    raise NtksapError(f"cannot shard a {type(loader).__name__} for evaluation (expected a TensorLoader or "
+                      "FolderLoader)")
 
 # %% ../nbs/10_distributed.ipynb #022f72ce
 def unwrap(model:nn.Module) -> nn.Module:
@@ -190,7 +201,7 @@ def convert_sync_batchnorm(model:nn.Module) -> nn.Module:
     return model
 
 def wrap_ddp(model:nn.Module, device:torch.device, sync_bn:bool=False) -> nn.Module:
-    "`DistributedDataParallel(model)` with mask buffers excluded from DDP's buffer broadcasts; `model` itself for one process."
+    "`DistributedDataParallel(model)`, mask buffers excluded from DDP's buffer broadcasts; `model` itself for one process."
     if not is_distributed(): return model
     if sync_bn:
         if device.type != 'cuda': raise NtksapError("--sync-bn needs GPUs: PyTorch's SyncBatchNorm runs on CUDA only")
@@ -224,7 +235,8 @@ def check_same_on_all_ranks(tensors, what:str='masks') -> str:
     if t[0].item() != -t[1].item():
         ds = gather_objects(d)
         odd = [r for r, x in enumerate(ds) if x != ds[0]]
-        raise NtksapError(f"{what} differ across processes: rank(s) {odd} disagree with rank 0 (digests {ds[0][:12]} vs {ds[odd[0]][:12]}); "
+        raise NtksapError(f"{what} differ across processes: rank(s) {odd} disagree with rank 0 (digests {ds[0][:12]} "
+                          f"vs {ds[odd[0]][:12]}); "
                           f"every process must train the same {what}")
     return d
 
@@ -235,18 +247,22 @@ def check_masks(model:nn.Module) -> str:
 def check_pruned_at_zero(model:nn.Module):
     "Raise if any pruned weight of this rank's model is not exactly zero."
     bad = [n for n, mk, p in masked_parameters(unwrap(model)) if bool((p.detach()[mk == 0] != 0).any())]
-    if bad: raise NtksapError(f"pruned weights are not zero on rank {get_rank()} in {', '.join(bad[:3])}{' ...' if len(bad) > 3 else ''}")
+    more = ' ...' if len(bad) > 3 else ''
+    if bad: raise NtksapError(f"pruned weights are not zero on rank {get_rank()} in {', '.join(bad[:3])}{more}")
 
 # %% ../nbs/10_distributed.ipynb #d12b110b
 CHECKPOINT_VERSION = 1
 
 def training_checkpoint(model:nn.Module, optimizer, scheduler, epoch:int, best_top1:float, rows:list,
-                        rng_states:list, loader_epoch:int, seconds:float=0.0, settings:dict=None) -> dict:
-    "The state of a run after `epoch` epochs (model with masks, optimizer, schedule, RNG of every rank, metrics so far)."
+                        rng_states:list, loader_epoch:int, seconds:float=0.0, settings:dict=None,
+                        **extra, # more plain data to keep (the runners: the cell, what its pruning did, ...)
+                       ) -> dict:
+    "The state of a run after `epoch` epochs (model with masks, optimizer, schedule, every rank's RNG, metrics so far)."
     return dict(version=CHECKPOINT_VERSION, epoch=int(epoch), best_top1=float(best_top1), rows=list(rows),
                 model={k: v.detach().cpu().clone() for k, v in unwrap(model).state_dict().items()},
                 optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), rng=list(rng_states),
-                loader_epoch=int(loader_epoch), seconds=float(seconds), world_size=len(rng_states), settings=settings or {})
+                loader_epoch=int(loader_epoch), seconds=float(seconds), world_size=len(rng_states),
+                settings=settings or {}, **extra)
 
 def check_state_fits(model:nn.Module, state:dict, what:str='checkpoint'):
     "Raise one clear error unless `state` has exactly the model's tensors with the same shapes."
@@ -255,51 +271,24 @@ def check_state_fits(model:nn.Module, state:dict, what:str='checkpoint'):
     hint = '; was it written with another --model, --dataset or --prune-* switch?'
     if missing or extra:
         k = (missing or extra)[0]
-        raise NtksapError(f"{what} does not fit the model: {k!r} is {'missing from the ' + what if missing else 'not in the model'} "
-                          f"({len(missing)} missing, {len(extra)} unexpected){hint}")
+        where = 'missing from the ' + what if missing else 'not in the model'
+        raise NtksapError(f"{what} does not fit the model: {k!r} is {where} ({len(missing)} missing, {len(extra)} "
+                          f"unexpected){hint}")
     bad = [k for k, v in state.items() if tuple(v.shape) != tuple(own[k].shape)]
     if bad:
         k = bad[0]
-        raise NtksapError(f"{what} does not fit the model: {k!r} has shape {tuple(state[k].shape)} there but {tuple(own[k].shape)} in the model "
-                          f"({len(bad)} tensors differ){hint}")
+        raise NtksapError(f"{what} does not fit the model: {k!r} has shape {tuple(state[k].shape)} there but "
+                          f"{tuple(own[k].shape)} in the model ({len(bad)} tensors differ){hint}")
 
 def restore_training(ckpt:dict, model:nn.Module, optimizer, scheduler, rank:int=0) -> tuple[int, float, list]:
-    "Load a training checkpoint into model, optimizer and schedule; restore this rank's RNG; `(start_epoch, best_top1, rows)`."
-    if ckpt.get('version') != CHECKPOINT_VERSION: raise NtksapError(f"checkpoint {ckpt.get('_path', '')} is not an ntksap training checkpoint (version {ckpt.get('version')!r})")
+    "Load a training checkpoint into model, optimizer and schedule, and this rank's RNG; `(start_epoch, best_top1, rows)`."
+    if ckpt.get('version') != CHECKPOINT_VERSION:
+        raise NtksapError(f"checkpoint {ckpt.get('_path', '')} is not an ntksap training checkpoint (version "
+                          f"{ckpt.get('version')!r})")
     check_state_fits(model, ckpt['model'])
     unwrap(model).load_state_dict(ckpt['model'])
-    optimizer.load_state_dict(ckpt['optimizer']); scheduler.load_state_dict(ckpt['scheduler'])
-    rngs = ckpt['rng']; set_rng_state(rngs[rank] if rank < len(rngs) else rngs[0])
+    optimizer.load_state_dict(ckpt['optimizer'])
+    scheduler.load_state_dict(ckpt['scheduler'])
+    rngs = ckpt['rng']
+    set_rng_state(rngs[rank] if rank < len(rngs) else rngs[0])   # this rank's own generators (this device's CUDA)
     return ckpt['epoch'], ckpt['best_top1'], list(ckpt['rows'])
-
-# %% ../nbs/10_distributed.ipynb #b5bfa84d
-KILL_ENV = 'NTKSAP_KILL_AT'
-
-def parse_kill_at(spec:str) -> tuple[int, int, int]:
-    "`'EPOCH:STEP[:RANK]'` → (epoch, step, rank)."
-    try:
-        parts = [int(p) for p in spec.split(':')]
-        if len(parts) not in (2, 3) or parts[0] < 1 or min(parts) < 0: raise ValueError
-    except ValueError: raise NtksapError(f"{KILL_ENV}={spec!r}: expected EPOCH:STEP[:RANK] with EPOCH >= 1 (e.g. 2:5 or 2:5:1)") from None
-    return parts[0], parts[1], parts[2] if len(parts) == 3 else 0
-
-class FaultInjector:
-    "A train loader that SIGKILLs this process at (epoch, step); otherwise the loader it wraps."
-    def __init__(self, loader, epoch:int, step:int):
-        self.loader, self.kill_epoch, self.kill_step, self.epoch = loader, epoch, step, 0
-    def __len__(self): return len(self.loader)
-    def set_epoch(self, epoch:int):
-        self.epoch = int(epoch)
-        if hasattr(self.loader, 'set_epoch'): self.loader.set_epoch(epoch)
-    def __iter__(self):
-        for i, batch in enumerate(self.loader):
-            if self.epoch + 1 == self.kill_epoch and i == self.kill_step: os.kill(os.getpid(), signal.SIGKILL)
-            yield batch
-        self.epoch += 1
-
-def inject_fault(loader, env:DistEnv, environ=None):
-    "Wrap `loader` in a `FaultInjector` if `NTKSAP_KILL_AT` asks for this rank on the first attempt; else `loader`."
-    spec = (os.environ if environ is None else environ).get(KILL_ENV)
-    if not spec: return loader
-    epoch, step, rank = parse_kill_at(spec)
-    return FaultInjector(loader, epoch, step) if rank == env.rank and env.restart_count == 0 else loader
