@@ -15,11 +15,12 @@ from .masks import masks_of, masked_parameters, apply_masks, MASK_SUFFIX
 from .loaders import TensorLoader, FolderLoader
 
 # %% auto #0
-__all__ = ['BACKENDS', 'CHECKPOINT_VERSION', 'DistEnv', 'dist_env', 'pick_device', 'pick_backend', 'is_distributed', 'get_rank',
-           'get_world_size', 'is_main_process', 'init_distributed', 'shutdown', 'distributed', 'barrier',
-           'broadcast_object', 'gather_objects', 'run_on_main', 'per_rank_batch_size', 'shard_eval_loader', 'unwrap',
-           'mask_buffer_names', 'convert_sync_batchnorm', 'wrap_ddp', 'broadcast_masks', 'check_same_on_all_ranks',
-           'check_masks', 'check_pruned_at_zero', 'training_checkpoint', 'check_state_fits', 'restore_training']
+__all__ = ['BACKENDS', 'CHECKPOINT_VERSION', 'DistEnv', 'dist_env', 'pick_device', 'pick_backend', 'interface_towards',
+           'choose_gloo_interface', 'is_distributed', 'get_rank', 'get_world_size', 'is_main_process',
+           'init_distributed', 'shutdown', 'distributed', 'barrier', 'broadcast_object', 'gather_objects',
+           'run_on_main', 'per_rank_batch_size', 'shard_eval_loader', 'unwrap', 'mask_buffer_names',
+           'convert_sync_batchnorm', 'wrap_ddp', 'broadcast_masks', 'check_same_on_all_ranks', 'check_masks',
+           'check_pruned_at_zero', 'training_checkpoint', 'check_state_fits', 'restore_training']
 
 # %% ../nbs/10_distributed.ipynb #3cc0cefc
 @dataclass(frozen=True)
@@ -77,6 +78,33 @@ def pick_backend(backend:str, device:torch.device) -> str:
         raise NtksapError("--dist-backend nccl needs GPUs; on the CPU use gloo (or auto)")
     return backend
 
+# %% ../nbs/10_distributed.ipynb #0063e3dc
+def interface_towards(host:str, # a host name or address
+                      port:int=29500, # any port: nothing is sent
+                     ) -> str|None:
+    "The name of the network interface this machine uses to reach `host` (None when it cannot be found)."
+    import socket, fcntl, struct
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect((socket.gethostbyname(host), port))   # UDP connect: a route is chosen, no packet is sent
+            local = s.getsockname()[0]
+    except OSError: return None
+    for _, name in socket.if_nameindex():
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                packed = fcntl.ioctl(s.fileno(), 0x8915, struct.pack('256s', name[:15].encode()))   # SIOCGIFADDR
+        except OSError: continue   # an interface without an IPv4 address
+        if socket.inet_ntoa(packed[20:24]) == local: return name
+    return None
+
+def choose_gloo_interface(env:DistEnv, environ=None) -> str|None:
+    "For a job over several machines, set `GLOO_SOCKET_IFNAME` (if unset) to the interface towards `MASTER_ADDR`."
+    e = os.environ if environ is None else environ
+    if env.local_world_size >= env.world_size or e.get('GLOO_SOCKET_IFNAME') or not e.get('MASTER_ADDR'): return None
+    name = interface_towards(e['MASTER_ADDR'])
+    if name: e['GLOO_SOCKET_IFNAME'] = name
+    return name
+
 # %% ../nbs/10_distributed.ipynb #bd567975
 def is_distributed() -> bool:
     "Whether a process group with more than one process is running."
@@ -96,6 +124,7 @@ def init_distributed(backend:str='auto', # auto, nccl or gloo
     dev = pick_device(env, device, no_cuda)
     if not env.distributed or dist.is_initialized(): return env, dev
     be = pick_backend(backend, dev)
+    choose_gloo_interface(env)   # several machines: gloo must not bind to the hostname's (often loopback) address
     if dev.type == 'cuda': torch.cuda.set_device(dev)
     timeout = datetime.timedelta(minutes=timeout_minutes)
     store, rank, world_size = next(dist.rendezvous('env://', timeout=timeout))
@@ -171,10 +200,7 @@ def shard_eval_loader(loader, rank:int, world_size:int):
                             loader.mean, loader.std,
                             loader.device, dtype=loader.dtype)
     if isinstance(loader, FolderLoader):
-        from torch.utils.data import Subset
-        shard = Subset(loader.dataset, range(rank, len(loader.dataset), world_size))
-        return FolderLoader(shard, loader.batch_size, loader.device,
-                            False, loader.seed, workers=loader.workers)
+        return loader.subset(range(rank, len(loader.dataset), world_size))   # same options (the decoder too)
     raise NtksapError(f"cannot shard a {type(loader).__name__} for evaluation (expected a TensorLoader or "
                       "FolderLoader)")
 

@@ -68,12 +68,13 @@ def build(s:Settings, loaders:bool=True, prune_loader:bool=True,
         batch = per_rank_batch_size(s.train_batch_size, world_size)
         train, test = get_loaders(s.dataset, s.data_dir, batch, s.test_batch_size, device, s.seed,
                                   workers=s.workers, progress=s.progress, rank=rank, world_size=world_size,
-                                  train_subset=s.train_subset, test_subset=s.test_subset, image_size=s.image_size)
+                                  train_subset=s.train_subset, test_subset=s.test_subset, image_size=s.image_size,
+                                  decode=s.decode)
         run.train_loader, run.test_loader = train, shard_eval_loader(test, rank, world_size)
     if prune_loader:
         run.prune_loader = get_prune_loader(s.dataset, s.data_dir, s.prune_dataset_ratio, s.prune_batch_size, device,
                                             s.seed, workers=s.workers, progress=s.progress,
-                                            train_subset=s.train_subset, image_size=s.image_size)
+                                            train_subset=s.train_subset, image_size=s.image_size, decode=s.decode)
     return run
 
 # %% ../nbs/09a_runners.ipynb #dbdb68ad

@@ -48,6 +48,8 @@ class Settings:
     image_size: int = opt(0, "resize images to this many pixels square by area averaging (0: the data set's size; "
                              "small-image data sets only)", 'data', new=True)
     workers: int = opt(4, 'data loading workers (ImageNet folders only; small data sets are cached tensors)', 'data')
+    decode: str = opt('pil', 'ImageNet JPEG decoding: pil (in the loader workers) or device (nvJPEG on the GPU, '
+                             'through torchvision.io.decode_jpeg)', 'data', choices=('pil', 'device'), new=True)
     # model
     model: str = opt('fc', 'model architecture (see ntksap.models.list_models)', 'model')
     model_class: str = opt('default', 'model class', 'model', choices=tuple(MODELS))
@@ -179,6 +181,7 @@ def validate(s:Settings) -> Settings:
     check_choice('distributed backend', s.dist_backend, BACKENDS)
     check_choice('mixed precision mode', s.amp, ('none', 'bf16'))
     check_choice('NTK-SAP input kind', s.ntksap_inputs, ('noise', 'data'))
+    check_choice('ImageNet decoder', s.decode, ('pil', 'device'))
     _at_least(s, ('checkpoint_every', 'pre_epochs', 'post_epochs', 'train_subset', 'test_subset', 'image_size'), 0)
     _at_least(s, ('train_batch_size', 'test_batch_size', 'prune_batch_size', 'prune_epochs', 'prune_dataset_ratio',
                   'ntksap_R'), 1)
