@@ -19,7 +19,7 @@ PY="${PYTHON:-python}"
 SCRIPT="$(mktemp -t gpu_check.XXXXXX.py)"
 trap 'rm -f "$SCRIPT"' EXIT
 cat > "$SCRIPT" <<'PYTHON'
-import argparse, json, os, subprocess, sys, tempfile, time, shlex
+import argparse, json, os, socket, subprocess, sys, tempfile, time, shlex
 from pathlib import Path
 
 STEPS_PER_EPOCH = 391          # CIFAR-10 (50,000 images) at batch 128
@@ -191,12 +191,95 @@ def packing(a, gpu, script):
             f'7x5x3 column at 160 epochs: {hours:.1f} h' + ('' if gpu else ' (tiny CPU run: not a projection)'))
     if best: row('best packing', f'{best[1]} worker' + ('s' if best[1] > 1 else ''), 'aggregate training epochs/s (evaluation and pruning not counted)')
 
+def gpu_path(a, gpu, tmp):
+    "One row per item of the GPU-path issue (17): checked on this device, or 'needs a GPU' (its CPU test is in the book)."
+    import torch, torch.nn.functional as F
+    from ntksap.augment import count_host_copies
+    from ntksap.datasets import dataset_info
+    from ntksap.loaders import TensorLoader, FolderDataset, FolderLoader, reference_transform, loader_throughput, _device_decode
+    from ntksap.models import get_model, reinitialize
+    from ntksap.masks import add_masks, masks_of
+    from ntksap.pruners import strict_fp32, GraSP
+    from ntksap.train import to_channels_last, is_channels_last, set_cudnn_benchmark
+    from ntksap.core import rng_state, tensor_digest
+    from ntksap.distributed import interface_towards
+    dev = torch.device('cuda' if gpu else 'cpu')
+    info = dataset_info('cifar10')
+    # 1: an augmented batch makes no host-to-device copy (the uint8 images live on the device; draws made there)
+    x = torch.randint(0, 256, (512, 3, 32, 32), dtype=torch.uint8).to(dev)
+    it = iter(TensorLoader(x, torch.zeros(512, dtype=torch.int64).to(dev), 128, info.mean, info.std, dev, shuffle=True,
+                           augment='crop-flip'))
+    next(it)
+    with count_host_copies() as c:
+        for _ in range(3): next(it)
+    row('1 host copies per augmented batch', 'ok' if not c.calls else 'FAILED', f'{len(c.calls)} in 3 batches on {dev.type}')
+    # 2: weights re-drawn by a generator on the device: the same seed, the same weights
+    m = get_model('resnet20', 'lottery', (3, 32, 32), 10).to(dev)
+    digests = [tensor_digest(dict(reinitialize(m, torch.Generator(device=dev).manual_seed(0)).state_dict())) for _ in range(2)]
+    row('2 re-draw on the device, same seed', 'same' if digests[0] == digests[1] else 'DIFFER', f'generator on {dev.type}')
+    # 3: scoring in strict fp32
+    before = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    with strict_fp32(): inside = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    after = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = before
+    row('3 TF32 off while scoring', 'ok' if inside == (False, False) and after == (True, True) else 'FAILED',
+        'flags off inside prune_loop\'s scoring, restored after')
+    # 4: channels-last before DDP and the step hooks: masks in the weights' memory format
+    m = to_channels_last(add_masks(get_model('resnet20', 'lottery', (3, 32, 32), 10).to(dev)))
+    row('4 channels-last masks', 'ok' if is_channels_last(m) else 'FAILED', 'every 4-d weight and mask channels-last')
+    # 5: the prune job runs in one process
+    one = '--nproc_per_node=1' in Path('scripts/_paper.sh').read_text()
+    row('5 prune job in one process', 'ok' if one else 'FAILED', 'scripts/_paper.sh launches it with --nproc_per_node=1')
+    # 6: only the current device's CUDA generator state is saved
+    if gpu:
+        st = rng_state()
+        cuda_state = st.get('cuda')
+        row('6 RNG state of this device only', 'ok' if isinstance(cuda_state, torch.Tensor) else 'FAILED',
+            f'{type(cuda_state).__name__} saved for cuda:{torch.cuda.current_device()}')
+    else: row('6 RNG state of this device only', 'needs a GPU', 'CPU test with a stand-in CUDA module: 00_core')
+    # 7: cuDNN benchmark on for GPU training unless deterministic
+    on, off = set_cudnn_benchmark(dev), set_cudnn_benchmark(dev, deterministic=True)
+    row('7 cuDNN benchmark', 'ok' if (on, off) == (gpu, False) else 'FAILED', f'on={on}, deterministic={off}')
+    torch.backends.cudnn.benchmark = False
+    # 8: the ImageNet loader: PIL in persistent workers, or nvJPEG on the device; images/s of each
+    from ntksap.cache import write_image_folder
+    n_img = 256 if gpu else 16
+    write_image_folder(tmp/'inet'/'train', ['a', 'b'], n_img // 2, size=(256, 320), ext='JPEG')
+    files = sorted(str(f.relative_to(tmp/'inet')) for f in (tmp/'inet'/'train').rglob('*.JPEG'))
+    labels = [0 if '/a/' in f else 1 for f in files]
+    for decode in (('pil', 'device') if gpu else ('pil',)):
+        ds = (FolderDataset(tmp/'inet', files, labels, ['a', 'b'], raw=True) if decode == 'device' else
+              FolderDataset(tmp/'inet', files, labels, ['a', 'b'], reference_transform('imagenet', True)))
+        loader = FolderLoader(ds, 32 if gpu else 4, dev, shuffle=True, workers=8 if gpu else 1,
+                              device_decode=_device_decode(decode, True, dev))
+        ips = loader_throughput(loader, batches=6 if gpu else 2)
+        row(f'8 ImageNet loader, decode={decode}', f'{ips:.0f} images/s',
+            f'{n_img} JPEGs 320x256, {loader.workers} workers' + ('' if gpu else ' (tiny CPU run)'))
+    if not gpu: row('8 ImageNet loader, decode=device', 'needs a GPU', 'nvJPEG; CPU decode_jpeg tested in 03c')
+    # 9: GraSP keeps the pruning batches on the host: peak device memory with 8 batches about that with 1
+    if gpu:
+        peaks = []
+        for k in (1, 8):
+            m = add_masks(get_model('resnet20', 'lottery', (3, 32, 32), 10).to(dev))
+            data = [(torch.randn(256, 3, 32, 32), torch.randint(0, 10, (256,))) for _ in range(k)]
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            GraSP().score(m, F.cross_entropy, data, dev)
+            peaks.append(torch.cuda.max_memory_allocated() / 2**20)
+        row('9 GraSP device memory, 8 vs 1 batch', f'{peaks[1] / peaks[0]:.2f}x', f'{peaks[0]:.0f} MiB with one batch')
+    else: row('9 GraSP device memory, 8 vs 1 batch', 'needs a GPU', 'CPU test of one batch at a time: 04_pruners')
+    # 10: several machines: gloo's interface chosen towards MASTER_ADDR
+    name = interface_towards(os.environ.get('MASTER_ADDR') or socket.gethostname())
+    row('10 gloo interface (several machines)', name or 'none found',
+        'towards MASTER_ADDR or this host; set GLOO_SOCKET_IFNAME / NCCL_SOCKET_IFNAME to override')
+
 def main():
     ap = argparse.ArgumentParser(prog='gpu_check.sh')
     ap.add_argument('--cpu', action='store_true', help='CPU mode even if a GPU is present')
     ap.add_argument('--data-dir', default=os.environ.get('NTKSAP_SHARED_DATA') or 'Data')
     ap.add_argument('--out', default=None)
-    ap.add_argument('--only', nargs='*', default=None, help='row groups: paths speed prune packing')
+    ap.add_argument('--only', nargs='*', default=None, help='row groups: paths gpu-path speed prune packing')
     ap.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)
     ap.add_argument('--device', default='cpu', help=argparse.SUPPRESS)
     ap.add_argument('--steps', type=int, default=3, help=argparse.SUPPRESS)
@@ -212,10 +295,11 @@ def main():
     mps = 'on' if os.environ.get('CUDA_MPS_PIPE_DIRECTORY') or Path('/tmp/nvidia-mps').exists() else 'off (as far as can be seen)'
     print(f"gpu_check: {'GPU' if gpu else 'CPU'} mode on {name}; torch {torch.__version__}" + (f"; CUDA MPS {mps}" if gpu else ''),
           file=sys.stderr, flush=True)
-    groups = a.only or ['paths', 'speed', 'prune', 'packing']
+    groups = a.only or ['paths', 'gpu-path', 'speed', 'prune', 'packing']
     t0 = time.time()
     with tempfile.TemporaryDirectory() as d:
-        for gname, fn in (('paths', lambda: cuda_paths(a, gpu, Path(d))), ('speed', lambda: speed_options(a, gpu)),
+        for gname, fn in (('paths', lambda: cuda_paths(a, gpu, Path(d))), ('gpu-path', lambda: gpu_path(a, gpu, Path(d))),
+                          ('speed', lambda: speed_options(a, gpu)),
                           ('prune', lambda: prune_time(a, gpu)), ('packing', lambda: packing(a, gpu, __file__))):
             if gname not in groups: continue
             try: fn()
