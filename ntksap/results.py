@@ -120,9 +120,9 @@ def _flat(d:dict, prefix:str='') -> dict:
 
 def settings_differences(old:dict, new:dict, free=RESUME_FREE) -> list[str]:
     "`--flag old → new` for each setting in both `old` and `new` that differs, other than the `free` ones."
-    old, new = _flat(old), _flat(new)
+    old, new = (json.loads(json.dumps(_flat(d), default=str)) for d in (old, new))   # as JSON holds them: tuples are lists
     return [f"--{k.replace('_', '-')} {old[k]!r} → {new[k]!r}" for k in new
-            if k in old and k not in free and json.dumps(old[k], default=str) != json.dumps(new[k], default=str)]
+            if k in old and k not in free and old[k] != new[k]]                       # by value: 5 == 5.0
 
 def write_args(rf:RunFolder, settings:dict) -> Path:
     "Write `args.json`: the settings and the environment; for a resumed run, first check they are the run's own."
@@ -130,7 +130,7 @@ def write_args(rf:RunFolder, settings:dict) -> Path:
         old = load_json(rf.args, 'settings file', 'it records how the run started: remove it to continue with the '
                         "command's settings, or pass --overwrite to start the run afresh")
         if not isinstance(old, dict): raise NtksapError(f"settings file {rf.args} is damaged (it holds a {type(old).__name__}, not settings)")
-        diff = settings_differences(old, json.loads(json.dumps(settings, default=str)))
+        diff = settings_differences(old, settings)
         if diff:
             raise NtksapError(f"{rf.path} holds a run started with other settings ({'; '.join(diff)}): rerun with the run's "
                               f"settings to continue it (see {rf.args.name}), or choose another --expid")
