@@ -235,7 +235,9 @@ def _take(loader, n_batches, device):
 
 def rows_data(ctx:BenchContext) -> list:
     "TensorLoader epoch vs ImageFolder + PIL + DataLoader(2 workers) epoch; cache build + first epoch."
-    from ntksap.data import image_folder_to_tensors, dataset_info, TensorLoader, reference_transform
+    from ntksap.datasets import dataset_info
+    from ntksap.cache import image_folder_to_tensors
+    from ntksap.loaders import TensorLoader, reference_transform
     root, sz, dev = ctx.cifar_root, ctx.sizes, ctx.device
     if root is None:
         why = "the CIFAR-10 JPEG folder is not here (../shared/data/cifar10-jpeg or $NTKSAP_SHARED_DATA)"
@@ -270,7 +272,8 @@ def rows_data(ctx:BenchContext) -> list:
 # %% ../nbs/13_bench.ipynb #ab9b0657
 def rows_train(ctx:BenchContext) -> list:
     "Images/s of train_epoch over a TensorLoader vs a plain eager loop over the same batches (ResNet-20, CIFAR-10)."
-    from ntksap.data import dataset_info, TensorLoader
+    from ntksap.datasets import dataset_info
+    from ntksap.loaders import TensorLoader
     from ntksap.train import train_epoch, make_optimizer, prepare_model
     sz, dev, bs = ctx.sizes, ctx.device, ctx.sizes.r20_batch
     n = sz.train_batches * bs

@@ -12,7 +12,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel as DDP
 from .core import NtksapError, check_choice, get_device, tensor_digest, rng_state, set_rng_state
 from .masks import masks_of, masked_parameters, apply_masks, MASK_SUFFIX
-from .data import TensorLoader, FolderLoader
+from .loaders import TensorLoader, FolderLoader
 
 # %% auto #0
 __all__ = ['BACKENDS', 'CHECKPOINT_VERSION', 'KILL_ENV', 'DistEnv', 'dist_env', 'pick_device', 'pick_backend', 'is_distributed',

@@ -14,7 +14,9 @@ from .core import save_torch, load_torch, rng_state
 from .masks import add_masks, masks_of, masked_parameters, apply_masks, apply_mask_set, MaskSet, count_remaining
 from .masks import density_table
 from .models import get_model, layer_flops
-from .data import dataset_info, get_loaders, get_prune_loader, derived_generator
+from .datasets import dataset_info
+from .loaders import get_loaders, get_prune_loader
+from .augment import derived_generator
 from .pruning import get_pruner, prune_loop
 from .train import make_optimizer, make_scheduler, train_eval_loop, evaluate
 from .results import append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for

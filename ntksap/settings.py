@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass, field, fields, asdict
 from .core import NtksapError, check_choice, parse_bool, seed_everything, check_compression
 from .models import get_model, MODELS
-from .data import dataset_info, DATASETS
+from .datasets import dataset_info, DATASETS
 from .pruning import pruner_names, SCHEDULES, SCOPES
 from .train import OPTIMIZERS
 from .distributed import BACKENDS

@@ -29,7 +29,8 @@ def worker(a):
     "One packed training process: warm up, then time a fixed number of steps; prints one JSON line."
     import torch
     from ntksap.bench import masked_model
-    from ntksap.data import TensorLoader, dataset_info
+    from ntksap.datasets import dataset_info
+    from ntksap.loaders import TensorLoader
     from ntksap.train import make_optimizer, prepare_model
     import torch.nn.functional as F
     torch.set_num_threads(1)
@@ -58,7 +59,8 @@ def worker(a):
 def load_data(a, n=None):
     "CIFAR-10 training images (uint8) from the tensor cache when a folder is found, else random tensors of the same shape."
     import torch
-    from ntksap.data import find_image_folder, load_tensors
+    from ntksap.datasets import find_image_folder
+    from ntksap.cache import load_tensors
     n = n or 50000
     if a.data_dir and find_image_folder('cifar10', a.data_dir) is not None:
         x, y, _ = load_tensors('cifar10', a.data_dir, 'train', download=False, progress=False)
@@ -98,7 +100,8 @@ def cuda_paths(a, gpu, tmp):
         rc, s, last = run_cmd([py, '-m', 'ntksap', *train(name.strip('-').replace(' ', '-'), *flags)])
         row(name, 'ok' if rc == 0 else 'FAILED', f'{s:.0f} s' if rc == 0 else last[:100])
     import torch
-    from ntksap.data import TensorLoader, dataset_info
+    from ntksap.datasets import dataset_info
+    from ntksap.loaders import TensorLoader
     dev = torch.device('cuda' if gpu else 'cpu')
     x = torch.randint(0, 256, (256, 3, 32, 32), dtype=torch.uint8)
     info = dataset_info('cifar10')
@@ -110,7 +113,8 @@ def speed_options(a, gpu):
     "Seconds per ResNet-20 CIFAR-10 epoch (391 steps of 128) for each speed option; on CPU a tiny fp32 run only."
     import torch
     from ntksap.bench import masked_model
-    from ntksap.data import TensorLoader, dataset_info
+    from ntksap.datasets import dataset_info
+    from ntksap.loaders import TensorLoader
     from ntksap.train import train_epoch, make_optimizer, prepare_model
     dev = torch.device('cuda' if gpu else 'cpu')
     x, y, src = load_data(a, n=None if gpu else 32)
