@@ -8,6 +8,7 @@ import sys, argparse, dataclasses
 from dataclasses import fields
 from .core import NtksapError, parse_bool
 from .settings import Settings, GROUPS
+from .train import TrainingStopped
 from .launch import run_experiment
 
 # %% auto #0
@@ -20,7 +21,7 @@ class OneLineParser(argparse.ArgumentParser):
         sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
         sys.exit(2)
 
-# The reference's flags for its own process spawning: torchrun sets all three, so they are refused with the way to launch
+# The reference's flags for its own process spawning: torchrun sets all three; they are refused with the way to launch
 TORCHRUN_FLAGS = ('--dist-url', '--world-size', '--rank')
 _TORCHRUN_HINT = ("are set by torchrun: launch with 'torchrun --nproc_per_node=N -m ntksap ...' "
                   "(multi-node: add --nnodes/--rdzv-backend c10d/--rdzv-endpoint)")
@@ -37,8 +38,8 @@ def _help(f) -> str:
 def build_parser(prog:str='ntksap') -> argparse.ArgumentParser:
     "The run parser, one flag per `Settings` field, in one section per settings group."
     p = OneLineParser(prog=prog,
-                      description="Prune at initialisation (NTK-SAP and baselines) and train. Densities are fractions of "
-                                  "prunable weights KEPT: --compression c means density 0.8**c. Subcommand: "
+                      description="Prune at initialisation (NTK-SAP and baselines) and train. Densities are fractions "
+                                  "of prunable weights KEPT: --compression c means density 0.8**c. Subcommand: "
                                   f"'{prog} report RESULT_DIR...' tabulates and plots results; '{prog} bench' runs the "
                                   "benchmark suite.")
     groups = {g: p.add_argument_group(g) for g in GROUPS}
@@ -62,21 +63,27 @@ def parse_settings(argv=None) -> Settings:
 # %% ../nbs/11_cli.ipynb #5bd93ce4
 def _report_main(argv):
     from ntksap.report import report
-    p = OneLineParser(prog='ntksap report', description='Collect summary.json files below RESULT_DIRs into a table (CSV) and an accuracy-versus-density figure (PNG).')
+    p = OneLineParser(prog='ntksap report', description='Collect summary.json files below RESULT_DIRs into a table '
+                                                        '(CSV) and an accuracy-versus-density figure (PNG).')
     p.add_argument('paths', nargs='+', metavar='RESULT_DIR')
-    p.add_argument('--out-dir', default=None, help='where to write report.csv and accuracy.png (default: the first RESULT_DIR)')
+    p.add_argument('--out-dir', default=None,
+                   help='where to write report.csv and accuracy.png (default: the first RESULT_DIR)')
     p.add_argument('--metric', default='top1', help='summary column to plot (default: top1)')
     a = p.parse_args(argv)
     report(*a.paths, out_dir=a.out_dir, metric=a.metric)
 
 def _bench_main(argv):
     from ntksap.bench import run_bench, SUITE
-    p = OneLineParser(prog='ntksap bench', description='Run the benchmark suite: one table of side-by-side ratios with their goals, optionally saved as JSON.')
-    p.add_argument('--quick', action='store_true', help='a seconds-long smoke version of every row (for CI; its numbers mean nothing)')
+    p = OneLineParser(prog='ntksap bench', description='Run the benchmark suite: one table of side-by-side ratios with '
+                                                       'their goals, optionally saved as JSON.')
+    p.add_argument('--quick', action='store_true',
+                   help='a seconds-long smoke version of every row (for CI; its numbers mean nothing)')
     p.add_argument('--out', default=None, metavar='PATH', help='write the results as JSON here')
     p.add_argument('--device', default='auto', help="'auto', 'cpu', 'cuda' or 'cuda:N' (default: auto)")
-    p.add_argument('--rows', nargs='+', default=None, metavar='PREFIX', help=f"row groups to run (default: all): {', '.join(SUITE)}")
-    p.add_argument('--threads', type=int, default=None, help='torch threads for both sides of every row (default: 1 on CPU)')
+    p.add_argument('--rows', nargs='+', default=None, metavar='PREFIX',
+                   help=f"row groups to run (default: all): {', '.join(SUITE)}")
+    p.add_argument('--threads', type=int, default=None,
+                   help='torch threads for both sides of every row (default: 1 on CPU)')
     a = p.parse_args(argv)
     run_bench(quick=a.quick, out=a.out, device=a.device, rows=a.rows, threads=a.threads)
 
@@ -84,16 +91,23 @@ def _grid_main(argv):
     from ntksap.grid import grid_main
     grid_main(argv)
 
-def main(argv=None) -> int:
+def main(argv=None,
+         loader_hook=None, # test support (ntksap.testing): passed to run_experiment; the command never sets it
+        ) -> int:
     "Entry point of `ntksap` and `python -m ntksap`."
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         if argv[:1] == ['report']: _report_main(argv[1:])
         elif argv[:1] == ['bench']: _bench_main(argv[1:])
         elif argv[:1] == ['grid']: _grid_main(argv[1:])
-        else: run_experiment(parse_settings(argv))
+        else: run_experiment(parse_settings(argv), loader_hook=loader_hook)
         return 0
     except NtksapError as e:
-        sys.stderr.write(f"ntksap: error: {e}\n"); sys.exit(2)
+        sys.stderr.write(f"ntksap: error: {e}\n")
+        sys.exit(2)
+    except TrainingStopped as e:          # SIGTERM or Ctrl-C during training: a checkpoint is on disk
+        sys.stderr.write(f"ntksap: {e}\n")
+        sys.exit(e.exit_status)
     except KeyboardInterrupt:
-        sys.stderr.write("ntksap: interrupted\n"); sys.exit(130)
+        sys.stderr.write("ntksap: interrupted\n")
+        sys.exit(130)

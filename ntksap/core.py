@@ -55,21 +55,29 @@ def seed_everything(seed:int=0, # the seed; negative draws a fresh one (the refe
     return seed
 
 # %% ../nbs/00_core.ipynb #d60bcc9a
-def rng_state() -> dict:
-    "The state of every random generator a run uses (Python, NumPy, torch CPU and CUDA if initialised), as plain data."
+def rng_state(cuda=None, # the CUDA module to ask (default torch.cuda; tests pass a stand-in)
+             ) -> dict:
+    """The state of every random generator a run uses (Python, NumPy, torch CPU, and the current CUDA device's if CUDA
+    is initialised), as plain data. Only this process's own device: a resumed process may see fewer GPUs."""
+    cuda = torch.cuda if cuda is None else cuda
     kind, key, pos, has_gauss, cached = np.random.get_state()
     numpy_state = [str(kind), torch.from_numpy(key.astype(np.int64)), int(pos), int(has_gauss), float(cached)]
     st = dict(python=random.getstate(), numpy=numpy_state, torch=torch.get_rng_state())
-    if torch.cuda.is_available() and torch.cuda.is_initialized(): st['cuda'] = torch.cuda.get_rng_state_all()
+    if cuda.is_available() and cuda.is_initialized(): st['cuda'] = cuda.get_rng_state()
     return st
 
-def set_rng_state(st:dict):
-    "Restore the generators captured by `rng_state`."
+def set_rng_state(st:dict, cuda=None): # `cuda`: the CUDA module (default torch.cuda; tests pass a stand-in)
+    "Restore the generators captured by `rng_state` (CUDA: the current device's; an older list of all devices too)."
+    cuda = torch.cuda if cuda is None else cuda
     random.setstate(st['python'])
     kind, key, pos, has_gauss, cached = st['numpy']
     np.random.set_state((kind, np.asarray(key, dtype=np.int64).astype(np.uint32), pos, has_gauss, cached))
     torch.set_rng_state(st['torch'])
-    if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
+    if 'cuda' in st and cuda.is_available():
+        saved = st['cuda']
+        if isinstance(saved, (list, tuple)):      # checkpoints before this fix: one state per device visible then
+            saved = saved[cuda.current_device()] if cuda.current_device() < len(saved) else saved[0]
+        cuda.set_rng_state(saved)
 
 # %% ../nbs/00_core.ipynb #110dced5
 def get_device(device:str='auto', # 'auto', 'cpu', 'cuda' or 'cuda:N'
@@ -200,12 +208,15 @@ def save_json(obj, path) -> Path:
     "Atomically write `obj` as indented JSON."
     return atomic_write(path, json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + '\n')
 
+_JSON_KINDS = {'args.json': 'settings file', 'summary.json': 'summary'}   # what the message calls a run folder's files
+
 def load_json(path, # a JSON file
-              what:str='file', # what it is, for the message: 'summary', 'settings', ...
+              what:str=None, # what it is, for the message (default: from the name: 'settings file', 'summary', 'file')
               hint:str='', # what the user can do about a damaged file
              ):
     "Read a JSON file; a missing, unreadable or damaged one is one `NtksapError` naming it."
     path = Path(path)
+    what = what or _JSON_KINDS.get(path.name, 'file')
     if not path.is_file(): raise NtksapError(f"{what} {path} does not exist")
     try:
         with open(path, encoding='utf-8') as f: return json.load(f)

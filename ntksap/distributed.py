@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_distributed.ipynb #4da02024
 from __future__ import annotations
-import os, signal, datetime, contextlib, warnings
+import os, datetime, contextlib, warnings
 from dataclasses import dataclass
 import torch
 from torch import nn
@@ -15,12 +15,11 @@ from .masks import masks_of, masked_parameters, apply_masks, MASK_SUFFIX
 from .loaders import TensorLoader, FolderLoader
 
 # %% auto #0
-__all__ = ['BACKENDS', 'CHECKPOINT_VERSION', 'KILL_ENV', 'DistEnv', 'dist_env', 'pick_device', 'pick_backend', 'is_distributed',
-           'get_rank', 'get_world_size', 'is_main_process', 'init_distributed', 'shutdown', 'distributed', 'barrier',
+__all__ = ['BACKENDS', 'CHECKPOINT_VERSION', 'DistEnv', 'dist_env', 'pick_device', 'pick_backend', 'is_distributed', 'get_rank',
+           'get_world_size', 'is_main_process', 'init_distributed', 'shutdown', 'distributed', 'barrier',
            'broadcast_object', 'gather_objects', 'run_on_main', 'per_rank_batch_size', 'shard_eval_loader', 'unwrap',
            'mask_buffer_names', 'convert_sync_batchnorm', 'wrap_ddp', 'broadcast_masks', 'check_same_on_all_ranks',
-           'check_masks', 'check_pruned_at_zero', 'training_checkpoint', 'check_state_fits', 'restore_training',
-           'parse_kill_at', 'FaultInjector', 'inject_fault']
+           'check_masks', 'check_pruned_at_zero', 'training_checkpoint', 'check_state_fits', 'restore_training']
 
 # %% ../nbs/10_distributed.ipynb #3cc0cefc
 @dataclass(frozen=True)
@@ -241,12 +240,15 @@ def check_pruned_at_zero(model:nn.Module):
 CHECKPOINT_VERSION = 1
 
 def training_checkpoint(model:nn.Module, optimizer, scheduler, epoch:int, best_top1:float, rows:list,
-                        rng_states:list, loader_epoch:int, seconds:float=0.0, settings:dict=None) -> dict:
+                        rng_states:list, loader_epoch:int, seconds:float=0.0, settings:dict=None,
+                        **extra, # more plain data to keep (the runners: the cell, what its pruning did, ...)
+                       ) -> dict:
     "The state of a run after `epoch` epochs (model with masks, optimizer, schedule, RNG of every rank, metrics so far)."
     return dict(version=CHECKPOINT_VERSION, epoch=int(epoch), best_top1=float(best_top1), rows=list(rows),
                 model={k: v.detach().cpu().clone() for k, v in unwrap(model).state_dict().items()},
                 optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), rng=list(rng_states),
-                loader_epoch=int(loader_epoch), seconds=float(seconds), world_size=len(rng_states), settings=settings or {})
+                loader_epoch=int(loader_epoch), seconds=float(seconds), world_size=len(rng_states),
+                settings=settings or {}, **extra)
 
 def check_state_fits(model:nn.Module, state:dict, what:str='checkpoint'):
     "Raise one clear error unless `state` has exactly the model's tensors with the same shapes."
@@ -255,51 +257,24 @@ def check_state_fits(model:nn.Module, state:dict, what:str='checkpoint'):
     hint = '; was it written with another --model, --dataset or --prune-* switch?'
     if missing or extra:
         k = (missing or extra)[0]
-        raise NtksapError(f"{what} does not fit the model: {k!r} is {'missing from the ' + what if missing else 'not in the model'} "
-                          f"({len(missing)} missing, {len(extra)} unexpected){hint}")
+        where = 'missing from the ' + what if missing else 'not in the model'
+        raise NtksapError(f"{what} does not fit the model: {k!r} is {where} ({len(missing)} missing, {len(extra)} "
+                          f"unexpected){hint}")
     bad = [k for k, v in state.items() if tuple(v.shape) != tuple(own[k].shape)]
     if bad:
         k = bad[0]
-        raise NtksapError(f"{what} does not fit the model: {k!r} has shape {tuple(state[k].shape)} there but {tuple(own[k].shape)} in the model "
-                          f"({len(bad)} tensors differ){hint}")
+        raise NtksapError(f"{what} does not fit the model: {k!r} has shape {tuple(state[k].shape)} there but "
+                          f"{tuple(own[k].shape)} in the model ({len(bad)} tensors differ){hint}")
 
 def restore_training(ckpt:dict, model:nn.Module, optimizer, scheduler, rank:int=0) -> tuple[int, float, list]:
     "Load a training checkpoint into model, optimizer and schedule; restore this rank's RNG; `(start_epoch, best_top1, rows)`."
-    if ckpt.get('version') != CHECKPOINT_VERSION: raise NtksapError(f"checkpoint {ckpt.get('_path', '')} is not an ntksap training checkpoint (version {ckpt.get('version')!r})")
+    if ckpt.get('version') != CHECKPOINT_VERSION:
+        raise NtksapError(f"checkpoint {ckpt.get('_path', '')} is not an ntksap training checkpoint (version "
+                          f"{ckpt.get('version')!r})")
     check_state_fits(model, ckpt['model'])
     unwrap(model).load_state_dict(ckpt['model'])
-    optimizer.load_state_dict(ckpt['optimizer']); scheduler.load_state_dict(ckpt['scheduler'])
-    rngs = ckpt['rng']; set_rng_state(rngs[rank] if rank < len(rngs) else rngs[0])
+    optimizer.load_state_dict(ckpt['optimizer'])
+    scheduler.load_state_dict(ckpt['scheduler'])
+    rngs = ckpt['rng']
+    set_rng_state(rngs[rank] if rank < len(rngs) else rngs[0])   # this rank's own generators (this device's CUDA)
     return ckpt['epoch'], ckpt['best_top1'], list(ckpt['rows'])
-
-# %% ../nbs/10_distributed.ipynb #b5bfa84d
-KILL_ENV = 'NTKSAP_KILL_AT'
-
-def parse_kill_at(spec:str) -> tuple[int, int, int]:
-    "`'EPOCH:STEP[:RANK]'` → (epoch, step, rank)."
-    try:
-        parts = [int(p) for p in spec.split(':')]
-        if len(parts) not in (2, 3) or parts[0] < 1 or min(parts) < 0: raise ValueError
-    except ValueError: raise NtksapError(f"{KILL_ENV}={spec!r}: expected EPOCH:STEP[:RANK] with EPOCH >= 1 (e.g. 2:5 or 2:5:1)") from None
-    return parts[0], parts[1], parts[2] if len(parts) == 3 else 0
-
-class FaultInjector:
-    "A train loader that SIGKILLs this process at (epoch, step); otherwise the loader it wraps."
-    def __init__(self, loader, epoch:int, step:int):
-        self.loader, self.kill_epoch, self.kill_step, self.epoch = loader, epoch, step, 0
-    def __len__(self): return len(self.loader)
-    def set_epoch(self, epoch:int):
-        self.epoch = int(epoch)
-        if hasattr(self.loader, 'set_epoch'): self.loader.set_epoch(epoch)
-    def __iter__(self):
-        for i, batch in enumerate(self.loader):
-            if self.epoch + 1 == self.kill_epoch and i == self.kill_step: os.kill(os.getpid(), signal.SIGKILL)
-            yield batch
-        self.epoch += 1
-
-def inject_fault(loader, env:DistEnv, environ=None):
-    "Wrap `loader` in a `FaultInjector` if `NTKSAP_KILL_AT` asks for this rank on the first attempt; else `loader`."
-    spec = (os.environ if environ is None else environ).get(KILL_ENV)
-    if not spec: return loader
-    epoch, step, rank = parse_kill_at(spec)
-    return FaultInjector(loader, epoch, step) if rank == env.rank and env.restart_count == 0 else loader

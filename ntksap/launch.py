@@ -4,75 +4,157 @@
 
 # %% ../nbs/09b_launch.ipynb #79a8f23a
 from __future__ import annotations
-import os, json, dataclasses
+import sys, json, signal, threading, contextlib, dataclasses
 from pathlib import Path
-from .core import NtksapError, parse_bool
+from .core import NtksapError, load_json
 from .results import make_run_folder, write_args, RunFolder, load_checkpoint
 from .distributed import DistEnv, dist_env, distributed, per_rank_batch_size, run_on_main, broadcast_object
+from .train import StopFlag, TrainingStopped
 from .settings import Settings, validate
-from .runners import run_singleshot, run_multishot, run_ddp_prune, run_ddp_train
+from .runners import run_singleshot, run_multishot, run_ddp_prune, run_ddp_train, cell_key, done_cells
+from .runners import prune_record_path, pruner_iterations
 
 # %% auto #0
-__all__ = ['RUNNERS', 'DDP_EXPERIMENTS', 'PRUNE_WAIT_MINUTES', 'check_launch', 'open_training', 'run_experiment']
+__all__ = ['RUNNERS', 'DDP_EXPERIMENTS', 'RESUME_FREE', 'check_launch', 'expected_cells', 'finished', 'open_run',
+           'stop_on_signals', 'stopped_message', 'run_experiment']
 
 # %% ../nbs/09b_launch.ipynb #d57482c7
-RUNNERS = dict(singleshot=run_singleshot, multishot=run_multishot, multishot_ddp_prune=run_ddp_prune, multishot_ddp_train=run_ddp_train)
+RUNNERS = dict(singleshot=run_singleshot, multishot=run_multishot, multishot_ddp_prune=run_ddp_prune,
+               multishot_ddp_train=run_ddp_train)
 DDP_EXPERIMENTS = ('multishot_ddp_prune', 'multishot_ddp_train')
-PRUNE_WAIT_MINUTES = 7 * 24 * 60    # how long the other processes wait while rank 0 prunes
+# settings a rerun may change without changing the results it continues (where to read and show, not what to compute)
+RESUME_FREE = ('expid', 'result_dir', 'data_dir', 'prune_dir', 'device', 'no_cuda', 'gpu', 'workers', 'verbose',
+               'progress', 'overwrite', 'resume', 'checkpoint_every', 'dist_backend', 'dry_run')
 
 def check_launch(s:Settings, env:DistEnv):
     "Errors of the process layout: experiments that run in one process, a global batch the processes cannot split."
     if env.distributed and s.experiment not in DDP_EXPERIMENTS:
-        raise NtksapError(f"experiment {s.experiment!r} runs in one process; under torchrun use --experiment multishot_ddp_prune, then multishot_ddp_train")
+        raise NtksapError(f"experiment {s.experiment!r} runs in one process; under torchrun use --experiment "
+                          "multishot_ddp_prune, then multishot_ddp_train")
     per_rank_batch_size(s.train_batch_size, env.world_size)
 
-def _open_folder(s:Settings, resume:bool=False) -> RunFolder:
-    rf = make_run_folder(s.result_dir, s.experiment, s.expid, overwrite=s.overwrite, resume=resume)
-    if not s.expid: print(f"no --expid given: results go to {rf.path}")
-    write_args(rf, s.to_dict())
-    return rf
+def expected_cells(s:Settings) -> list[dict]:
+    "The cells a run of `s` computes, in order."
+    if s.experiment == 'multishot':
+        pruners = s.pruner_list or [s.pruner]
+        return [cell_key(p, c, l) for p in pruners for c in s.compression_list for l in s.level_list]
+    if s.experiment == 'multishot_ddp_prune': return [cell_key(s.pruner, c) for c in s.compression_list]
+    return [cell_key(s.pruner, s.compression)]
 
-def open_training(s:Settings, seed_given:bool=True) -> tuple[Settings, RunFolder, dict]:
-    "The training job's settings, folder and the checkpoint to continue from (None for a fresh run)."
-    rf = RunFolder(Path(s.result_dir)/s.experiment/s.expid)
-    if s.resume: src = Path(s.resume)/'checkpoint.pt' if Path(s.resume).is_dir() else Path(s.resume)
-    elif not s.overwrite and not rf.summary.exists() and (rf.checkpoint.exists() or rf.checkpoint.with_suffix('.prev.pt').exists()): src = rf.checkpoint
-    else: src = None
-    if src is not None and rf.summary.exists() and not s.overwrite:
-        raise NtksapError(f"{rf.path} already holds results of a finished run; choose another --expid, or pass --overwrite to train again")
-    ckpt = load_checkpoint(src) if src is not None else None      # read before the folder is touched
-    if ckpt is not None and not seed_given: s = dataclasses.replace(s, seed=ckpt.get('settings', {}).get('seed', s.seed))
-    rf = _open_folder(s, resume=ckpt is not None)
-    if ckpt is not None and rf.summary.exists(): rf.summary.unlink()   # --overwrite --resume of a finished run
+def finished(s:Settings, rf:RunFolder) -> bool:
+    "Whether `rf` holds every cell of a run of `s`."
+    if s.experiment == 'multishot_ddp_prune':
+        return all(prune_record_path(rf, c, s.pruner).exists() for c in s.compression_list)
+    done = done_cells(rf)
+    return all(k in done for k in expected_cells(s))
+
+def _differences(s:Settings, saved:dict) -> list[str]:
+    now = json.loads(json.dumps(s.to_dict()))
+    return [k for k in now if k not in RESUME_FREE and k in saved and saved[k] != now[k]]
+
+def _checkpoint_source(s:Settings, rf:RunFolder):
+    if s.resume: return Path(s.resume)/'checkpoint.pt' if Path(s.resume).is_dir() else Path(s.resume)
+    if rf.checkpoint.exists() or rf.checkpoint.with_suffix('.prev.pt').exists(): return rf.checkpoint
+    return None
+
+def open_run(s:Settings, seed_given:bool=True) -> tuple[Settings, RunFolder, dict]:
+    """Claim the run folder of `s` and decide how the run starts: afresh, or continuing the unfinished run the folder
+    holds (same settings; a seed drawn at random is replaced by the saved one), from its newest checkpoint or
+    `--resume PATH`. Returns (settings, folder, checkpoint or None)."""
+    rf = make_run_folder(s.result_dir, s.experiment, s.expid, resume=True)   # claimed; nothing refused or deleted yet
+    if not s.expid: print(f"no --expid given: results go to {rf.path}")
+    if s.overwrite and not s.resume and s.expid:
+        rf = make_run_folder(s.result_dir, s.experiment, s.expid, overwrite=True)   # ours already: empties it
+    saved = load_json(rf.args) if rf.args.exists() and rf.has_results() else None
+    if saved is not None:
+        if not seed_given and 'seed' in saved: s = dataclasses.replace(s, seed=saved['seed'])
+        diff = _differences(s, saved)
+        if diff and not s.overwrite:
+            k = diff[0]
+            raise NtksapError(f"{rf.path} already holds results of another run ({k}: {saved[k]!r} there, "
+                              f"{getattr(s, k)!r} now); rerun with the same flags to continue it, choose another "
+                              f"--expid, or pass --overwrite to replace it")
+        if finished(s, rf) and not s.overwrite:
+            raise NtksapError(f"{rf.path} already holds results of a finished run; choose another --expid, or pass "
+                              f"--overwrite to run it again")
+    src = _checkpoint_source(s, rf) if s.experiment != 'multishot_ddp_prune' else None
+    ckpt = load_checkpoint(src) if src is not None else None
+    if ckpt is not None:
+        if not seed_given: s = dataclasses.replace(s, seed=ckpt.get('settings', {}).get('seed', s.seed))
+        if s.resume and 'cell' in ckpt and ckpt['cell'] not in expected_cells(s):
+            raise NtksapError(f"{ckpt['_path']} was written in cell {ckpt['cell']}, which this run does not have")
+        if rf.summary.exists() and s.overwrite:
+            rf.summary.unlink()           # --overwrite --resume of a finished run: its cells are computed again
+    write_args(rf, s.to_dict())
     return s, rf, ckpt
 
+# %% ../nbs/09b_launch.ipynb #stop0001
+@contextlib.contextmanager
+def stop_on_signals(signals=(signal.SIGTERM, signal.SIGINT)):
+    """`with stop_on_signals() as stop:` a `StopFlag` set by the first SIGTERM or Ctrl-C while the block runs (training
+    then ends after the current step); a second one acts as it did before (ends the program at once)."""
+    stop = StopFlag()
+    if threading.current_thread() is not threading.main_thread():   # only the main thread may handle signals
+        yield stop
+        return
+    before = {sig: signal.getsignal(sig) for sig in signals}
+    def handler(signum, frame):
+        stop.request(signum)
+        for sig, h in before.items(): signal.signal(sig, h)
+    for sig in signals: signal.signal(sig, handler)
+    try: yield stop
+    finally:
+        for sig, h in before.items(): signal.signal(sig, h)
+
+def stopped_message(e:TrainingStopped, s:Settings, rf:RunFolder) -> str:
+    "The line that says where a stopped run is and how to continue it."
+    cell = getattr(e, 'cell', None)
+    where = '' if cell is None else (f" in cell {cell['pruner']} c{cell['compression']:g} l{cell['level']}, epoch "
+                                      f"{e.epoch + 1} of {s.post_epochs}")
+    epoch = getattr(e, 'checkpoint_epoch', None)
+    kept = (f"{rf.checkpoint} holds epoch {epoch}" if epoch is not None else
+            "this cell had no checkpoint yet (it is computed again)")
+    again = 'run the same command again' + ('' if s.expid else f" with --expid {rf.path.name}")
+    return f"stopped by {signal.Signals(e.signum).name}{where}; {kept}; {again} to continue"
+
+# %% ../nbs/09b_launch.ipynb #run00001
 def _dry_run(s:Settings, env:DistEnv):
     if env.is_main:
-        print(json.dumps(dict(settings=s.to_dict(), world_size=env.world_size,
-                              per_rank_batch_size=per_rank_batch_size(s.train_batch_size, env.world_size)), indent=1, default=str))
+        per_rank = per_rank_batch_size(s.train_batch_size, env.world_size)
+        print(json.dumps(dict(settings=s.to_dict(), world_size=env.world_size, per_rank_batch_size=per_rank), indent=1,
+                         default=str))
 
-def run_experiment(s:Settings) -> tuple[list, RunFolder]:
-    "Validate `s`, run its experiment (in one process or under torchrun) into its run folder, and report."
+def run_experiment(s:Settings,
+                   loader_hook=None, # test support: loader_hook(train_loader, env) -> the train loader to use
+                  ) -> tuple[list, RunFolder]:
+    """Validate `s`, run its experiment (in one process or under torchrun) into its run folder, and report. SIGTERM or
+    Ctrl-C during training raise `TrainingStopped` (with the line that says how to continue) after a checkpoint."""
     seed_given = s.seed is not None and s.seed >= 0
     s = validate(s)
-    env = dist_env(); check_launch(s, env)
+    env = dist_env()
+    check_launch(s, env)
     if s.experiment in DDP_EXPERIMENTS and not s.expid:
         raise NtksapError(f"experiment {s.experiment!r} needs --expid (the prune and train jobs find each other by it)")
-    if parse_bool(os.environ.get('NTKSAP_DRY_RUN') or False): _dry_run(s, env); return [], None
-    with distributed(s.dist_backend, s.device, s.no_cuda, env) as (env, device):
-        s = dataclasses.replace(s, seed=broadcast_object(s.seed), progress=s.progress and env.is_main, verbose=s.verbose and env.is_main)
-        if s.experiment == 'multishot_ddp_train':
-            s_main, rf, ckpt = run_on_main(lambda: open_training(s, seed_given))
-            s = dataclasses.replace(s_main, progress=s.progress, verbose=s.verbose)   # rank 0's settings, this rank's output
-            recs = run_ddp_train(s, rf, env, device, ckpt)
-        else:
-            def job():
-                rf = _open_folder(s)
-                recs = RUNNERS[s.experiment](s, rf)
-                if s.experiment in ('multishot', 'singleshot'):
-                    from ntksap.report import report
-                    report(rf.path, show=s.progress or s.verbose)
-                return recs, rf
-            recs, rf = run_on_main(job, timeout_minutes=PRUNE_WAIT_MINUTES)
+    if s.dry_run:
+        _dry_run(s, env)
+        return [], None
+    if s.experiment == 'multishot_ddp_prune' and env.distributed:
+        # pruning is one process's work: the others end now and free their GPUs instead of idling for hours
+        if not env.is_main: return [], None
+        print(f"ntksap: the pruning job runs in one process; {env.world_size - 1} of the {env.world_size} torchrun "
+              "processes end now (launch it with --nproc_per_node=1)", file=sys.stderr)
+        env = DistEnv(local_rank=env.local_rank, restart_count=env.restart_count)
+    with stop_on_signals() as stop, distributed(s.dist_backend, s.device, s.no_cuda, env) as (env, device):
+        s = dataclasses.replace(s, seed=broadcast_object(s.seed), progress=s.progress and env.is_main,
+                                verbose=s.verbose and env.is_main)
+        s_main, rf, ckpt = run_on_main(lambda: open_run(s, seed_given))
+        s = dataclasses.replace(s_main, progress=s.progress, verbose=s.verbose)  # rank 0's settings, own output
+        try: recs = RUNNERS[s.experiment](s, rf, ckpt, env=env, device=device, loader_hook=loader_hook, stop=stop)
+        except TrainingStopped as e:
+            e.args = (stopped_message(e, s, rf),)
+            raise
+        if s.experiment in ('multishot', 'singleshot'):
+            from ntksap.report import report
+            report(rf.path, show=s.progress or s.verbose)
         if env.is_main: print(f"results: {rf.path}")
     return recs, rf

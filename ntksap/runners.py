@@ -4,13 +4,13 @@
 
 # %% ../nbs/09a_runners.ipynb #76419fc1
 from __future__ import annotations
-import time, copy
+import time, copy, json
 from dataclasses import dataclass
 from pathlib import Path
 import torch, pandas as pd
 from torch import nn
 from .core import NtksapError, seed_everything, get_device, density_from_compression, describe_density
-from .core import save_torch, load_torch, rng_state
+from .core import save_torch, load_torch, save_json, load_json, rng_state
 from .masks import add_masks, masks_of, masked_parameters, apply_masks, apply_mask_set, MaskSet, count_remaining
 from .masks import density_table
 from .models import get_model, layer_flops
@@ -18,16 +18,18 @@ from .datasets import dataset_info
 from .loaders import get_loaders, get_prune_loader
 from .augment import derived_generator
 from .pruning import get_pruner, prune_loop
-from .train import make_optimizer, make_scheduler, train_eval_loop, evaluate
-from .results import append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for
+from .train import make_optimizer, make_scheduler, train_eval_loop, evaluate, set_cudnn_benchmark
+from .train import to_channels_last, StopFlag, TrainingStopped
+from .results import append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for, load_frame
 from .distributed import (DistEnv, per_rank_batch_size, shard_eval_loader, wrap_ddp, broadcast_masks, check_masks,
                                 check_same_on_all_ranks, check_pruned_at_zero, barrier, gather_objects,
-                                training_checkpoint, restore_training, inject_fault)
+                                training_checkpoint, restore_training)
 from .settings import Settings, validate
 
 # %% auto #0
-__all__ = ['Run', 'build', 'train_options', 'initial_state', 'restore_weights', 'restore_run', 'pruner_iterations', 'prune_cell',
-           'flop_density', 'layers_table', 'cell_record', 'run_singleshot', 'run_multishot', 'run_ddp_prune',
+__all__ = ['Run', 'build', 'train_options', 'initial_state', 'restore_weights', 'restore_run', 'start_state', 'pruner_iterations',
+           'prune_cell', 'flop_density', 'layers_table', 'prune_info', 'cell_record', 'cell_key', 'done_cells',
+           'checkpoint_for', 'train_cell', 'run_singleshot', 'run_multishot', 'prune_record_path', 'run_ddp_prune',
            'load_pruned', 'run_ddp_train']
 
 # %% ../nbs/09a_runners.ipynb #92a84559
@@ -53,31 +55,39 @@ def build(s:Settings, loaders:bool=True, prune_loader:bool=True,
     "Device, data, masked model, loss, optimizer and schedule for validated settings `s`."
     device = get_device(s.device, s.no_cuda) if device is None else torch.device(device)
     seed_everything(s.seed, s.deterministic)
+    set_cudnn_benchmark(device, s.deterministic)
     info = dataset_info(s.dataset, s.image_size)
     model = get_model(s.model, s.model_class, info.input_shape, info.num_classes, s.dense_classifier, device=device)
     add_masks(model, s.prune_bias, s.prune_batchnorm, s.prune_residual)
-    opt_ = make_optimizer(model, s.optimizer, s.lr, s.weight_decay)
-    run = Run(s, device, tuple(info.input_shape), info.num_classes, model, nn.CrossEntropyLoss(), opt_, make_scheduler(opt_, s.lr_drops, s.lr_drop_rate))
+    # before the optimizer, DDP and the step hooks see the model: converting replaces the 4-d mask buffers
+    if s.channels_last: to_channels_last(model)
+    optimizer = make_optimizer(model, s.optimizer, s.lr, s.weight_decay)
+    scheduler = make_scheduler(optimizer, s.lr_drops, s.lr_drop_rate)
+    run = Run(s, device, tuple(info.input_shape), info.num_classes, model, nn.CrossEntropyLoss(), optimizer, scheduler)
     if loaders:
-        train, test = get_loaders(s.dataset, s.data_dir, per_rank_batch_size(s.train_batch_size, world_size), s.test_batch_size, device, s.seed,
+        batch = per_rank_batch_size(s.train_batch_size, world_size)
+        train, test = get_loaders(s.dataset, s.data_dir, batch, s.test_batch_size, device, s.seed,
                                   workers=s.workers, progress=s.progress, rank=rank, world_size=world_size,
                                   train_subset=s.train_subset, test_subset=s.test_subset, image_size=s.image_size)
         run.train_loader, run.test_loader = train, shard_eval_loader(test, rank, world_size)
     if prune_loader:
-        run.prune_loader = get_prune_loader(s.dataset, s.data_dir, s.prune_dataset_ratio, s.prune_batch_size, device, s.seed,
-                                            workers=s.workers, progress=s.progress, train_subset=s.train_subset, image_size=s.image_size)
+        run.prune_loader = get_prune_loader(s.dataset, s.data_dir, s.prune_dataset_ratio, s.prune_batch_size, device,
+                                            s.seed, workers=s.workers, progress=s.progress,
+                                            train_subset=s.train_subset, image_size=s.image_size)
     return run
 
 # %% ../nbs/09a_runners.ipynb #dbdb68ad
 def train_options(s:Settings) -> dict:
     "Keyword arguments of `train_eval_loop` chosen by the settings."
-    return dict(channels_last=s.channels_last, compile=s.compile, autocast_dtype=torch.bfloat16 if s.amp == 'bf16' else None)
+    autocast = torch.bfloat16 if s.amp == 'bf16' else None
+    return dict(channels_last=s.channels_last, compile=s.compile, autocast_dtype=autocast)
 
 # %% ../nbs/09a_runners.ipynb #417a8cc3
 def initial_state(run:Run) -> dict:
     "Copies of the model state (without masks), optimizer and scheduler state."
     sd = {k: v.detach().clone() for k, v in run.model.state_dict().items() if not k.endswith('_mask')}
-    return dict(model=sd, optimizer=copy.deepcopy(run.optimizer.state_dict()), scheduler=copy.deepcopy(run.scheduler.state_dict()))
+    return dict(model=sd, optimizer=copy.deepcopy(run.optimizer.state_dict()),
+                scheduler=copy.deepcopy(run.scheduler.state_dict()))
 
 @torch.no_grad()
 def restore_weights(model:nn.Module, state:dict) -> nn.Module:
@@ -85,14 +95,27 @@ def restore_weights(model:nn.Module, state:dict) -> nn.Module:
     own = model.state_dict()
     for k, v in state.items():
         if k not in own: raise NtksapError(f"saved state has {k!r}, which the model lacks")
-        if own[k].shape != v.shape: raise NtksapError(f"saved state {k!r} has shape {tuple(v.shape)}, the model {tuple(own[k].shape)}")
+        if own[k].shape != v.shape:
+            raise NtksapError(f"saved state {k!r} has shape {tuple(v.shape)}, the model {tuple(own[k].shape)}")
         own[k].copy_(v)
     return apply_masks(model)
 
 def restore_run(run:Run, state:dict):
     "Restore weights (keeping masks), optimizer and scheduler to `state`."
     restore_weights(run.model, state['model'])
-    run.optimizer.load_state_dict(copy.deepcopy(state['optimizer'])); run.scheduler.load_state_dict(copy.deepcopy(state['scheduler']))
+    run.optimizer.load_state_dict(copy.deepcopy(state['optimizer']))
+    run.scheduler.load_state_dict(copy.deepcopy(state['scheduler']))
+
+def start_state(run:Run, rf:RunFolder=None) -> dict:
+    """`initial_state(run)`; with a run folder, its `init.pt` is written, or, when a resumed run finds one, read back
+    into the model: every cell, first run or rerun, starts from the same saved weights."""
+    init = initial_state(run)
+    if rf is None: return init
+    if rf.init.exists():
+        init['model'] = load_torch(rf.init, 'initial weights', f'delete {rf.path} and run again')
+        restore_run(run, init)
+    else: save_torch(init['model'], rf.init)
+    return init
 
 # %% ../nbs/09a_runners.ipynb #da1d1209
 def pruner_iterations(s:Settings, pruner:str) -> int:
@@ -106,13 +129,13 @@ def prune_cell(run:Run, pruner:str, density:float, iterations:int, seed_key=()):
     "Prune `run.model` to `density` with `pruner` over `iterations` scoring iterations."
     s = run.settings
     g = derived_generator(s.seed, 'prune', pruner, *seed_key)   # stable across processes (unlike hash())
-    # every cell sees the pruning data of epoch 0, whatever ran before it: a cell run alone equals the same cell in a list
+    # every cell sees the pruning data of epoch 0, whatever ran before: a cell run alone equals the same cell in a list
     if hasattr(run.prune_loader, 'set_epoch'): run.prune_loader.set_epoch(0)
     p = get_pruner(pruner, epsilon=s.ntksap_epsilon, R=s.ntksap_R, generator=g,
                    resample_weights=s.ntksap_resample, noise_inputs=s.ntksap_inputs == 'noise')
-    return prune_loop(run.model, p, run.prune_loader, run.loss_fn, density, iterations=iterations, schedule=s.compression_schedule,
-                      scope=s.mask_scope, train_mode=s.prune_train_mode, reinitialize=s.reinitialize, shuffle=s.shuffle,
-                      invert=s.invert, generator=g, progress=s.progress)
+    return prune_loop(run.model, p, run.prune_loader, run.loss_fn, density, iterations=iterations,
+                      schedule=s.compression_schedule, scope=s.mask_scope, train_mode=s.prune_train_mode,
+                      reinitialize=s.reinitialize, shuffle=s.shuffle, invert=s.invert, generator=g, progress=s.progress)
 
 # %% ../nbs/09a_runners.ipynb #01642ed7
 def flop_density(model:nn.Module, input_shape) -> float:
@@ -120,161 +143,275 @@ def flop_density(model:nn.Module, input_shape) -> float:
     fl = layer_flops(model, input_shape)
     kept = total = 0
     for n, mk, _ in masked_parameters(model):
-        kept += fl[n] * float(mk.mean()); total += fl[n]
+        kept += fl[n] * float(mk.mean())
+        total += fl[n]
     return kept / max(total, 1)
 
-def layers_table(model:nn.Module, input_shape, result=None) -> pd.DataFrame:
-    "Per masked parameter: shape, size, density, FLOPs, and score statistics when the prune result has them."
-    t = getattr(result, 'table', None)
-    t = density_table(model) if t is None else t.copy()
-    fl = layer_flops(model, input_shape); t['flops'] = [fl[n] for n in t.parameter]
+def layers_table(model:nn.Module, input_shape,
+                 scores:list=None, # per layer score statistics: `prune_info(...)['scores']`
+                ) -> pd.DataFrame:
+    "Per masked parameter: shape, size, density, FLOPs, and the pruner's score statistics when there are some."
+    t = density_table(model)
+    if scores: t = t.merge(pd.DataFrame(scores), on='parameter', how='left')
+    fl = layer_flops(model, input_shape)
+    t['flops'] = [fl[n] for n in t.parameter]
     return t
 
-def cell_record(run:Run, pruner:str, compression:float, level:int, result, metrics:pd.DataFrame, train_seconds:float) -> dict:
-    "The summary record of one (pruner, compression, level) cell."
-    s = run.settings; last = metrics.iloc[-1]
+def _score_records(table:pd.DataFrame) -> list:
+    "The `parameter` and `score_*` columns of a layers table as plain records (None without scores)."
+    cols = [c for c in table.columns if c.startswith('score_')]
+    return json.loads(table[['parameter', *cols]].to_json(orient='records')) if cols else None
+
+def prune_info(result=None, seconds:float=None) -> dict:
+    "What a cell's record needs from its pruning, as plain data (kept in checkpoints and the prune job's folder)."
+    if result is None: return dict(seconds=0.0, collapsed_layers=[], iterations=0, scores=None)
+    scores = None if result.table is None else _score_records(result.table)
+    return dict(seconds=float(result.seconds if seconds is None else seconds),
+                collapsed_layers=list(result.collapsed_layers or []), iterations=int(result.iterations), scores=scores)
+
+def cell_record(run:Run, pruner:str, compression:float, level:int, prune:dict, metrics:pd.DataFrame,
+                train_seconds:float) -> dict:
+    "The summary record of one (pruner, compression, level) cell; `prune` from `prune_info`."
+    s = run.settings
+    last = metrics.iloc[-1]
     r, t = count_remaining(run.model)
-    collapsed = list(getattr(result, 'collapsed_layers', []) or [])
+    collapsed = list(prune['collapsed_layers'])
     return dict(experiment=s.experiment, dataset=s.dataset, model=s.model, model_class=s.model_class, pruner=pruner,
                 compression=float(compression), level=int(level), target_density=density_from_compression(compression),
-                param_density=r / max(t, 1), remaining=r, total=t, flop_density=flop_density(run.model, run.input_shape),
+                param_density=r / max(t, 1), remaining=r, total=t,
+                flop_density=flop_density(run.model, run.input_shape),
                 top1=float(last['top1']), top5=float(last['top5']), best_top1=float(metrics['top1'].max()),
-                prune_seconds=float(getattr(result, 'seconds', 0.0)), train_seconds=float(train_seconds),
+                prune_seconds=float(prune['seconds']), train_seconds=float(train_seconds),
                 layer_collapse=bool(collapsed), collapsed_layers=collapsed, post_epochs=s.post_epochs,
-                prune_iterations=int(getattr(result, 'iterations', 0)), seed=s.seed)
+                prune_iterations=int(prune['iterations']), seed=s.seed)
 
-def _save_cell(rf:RunFolder, run:Run, rec:dict, metrics:pd.DataFrame, result):
+def _save_cell(rf:RunFolder, run:Run, rec:dict, metrics:pd.DataFrame, prune:dict):
     c, l, p = rec['compression'], rec['level'], rec['pruner']
     save_frame(metrics, rf.metrics(c, l, p))
-    save_frame(layers_table(run.model, run.input_shape, result), rf.layers(c, l, p))
+    save_frame(layers_table(run.model, run.input_shape, prune['scores']), rf.layers(c, l, p))
     MaskSet.from_model(run.model).save(rf.masks(c, l, p))
     save_torch(run.model.state_dict(), rf.model(c, l, p))
-    append_summary(rf, rec)
+    append_summary(rf, rec)      # last: a cell with a summary record is complete
 
 def _announce(msg:str, s:Settings):
     if s.progress or s.verbose: print(msg, flush=True)
 
-# %% ../nbs/09a_runners.ipynb #792585e6
-def run_singleshot(s:Settings, rf:RunFolder=None) -> list:
-    "Pre-train, prune once to 0.8**compression, restore the initial weights, post-train; one summary record."
-    run = build(s); init = initial_state(run)
-    if rf: save_torch(init['model'], rf.init)
-    density = density_from_compression(s.compression)
-    _announce(f"{s.pruner}: pruning {s.model} to {describe_density(density)}", s)
-    pre = train_eval_loop(run.model, run.loss_fn, run.optimizer, run.scheduler, run.train_loader, run.test_loader, run.device,
-                          s.pre_epochs, s.progress, verbose=s.verbose, **train_options(s))
-    res = prune_cell(run, s.pruner, density, s.prune_epochs)     # leaves the weights as it found them
+# %% ../nbs/09a_runners.ipynb #tcell001
+def cell_key(pruner:str, compression:float, level:int=1) -> dict:
+    "What names one cell of a run (in checkpoints and summary records)."
+    return dict(pruner=pruner, compression=float(compression), level=int(level))
+
+def done_cells(rf:RunFolder) -> list[dict]:
+    "The keys of the cells whose summary record `rf` holds (finished cells)."
+    if rf is None or not rf.summary.exists(): return []
+    return [cell_key(r['pruner'], r['compression'], r['level']) for r in load_json(rf.summary)]
+
+def checkpoint_for(checkpoint:dict, key:dict):
+    "`checkpoint` if it was written in cell `key` (or names no cell, as older training jobs' do), else None."
+    if checkpoint is None: return None
+    return checkpoint if checkpoint.get('cell', key) == key else None
+
+def train_cell(run:Run, rf:RunFolder, key:dict, prune:dict,
+               pre:list=None, # the pre-training metric rows, kept in the checkpoint
+               checkpoint:dict=None, # this cell's checkpoint to continue from (see checkpoint_for)
+               env:DistEnv=None, # this process's place under torchrun
+               wrap=None, # called on the model after restoring, e.g. DDP wrapping
+               loader_hook=None, # test support: called as loader_hook(train_loader, env), returns the loader to use
+               stop:StopFlag=None, # ends training after the current step once set
+              ) -> tuple:
+    """Post-train the pruned `run.model` for --post-epochs with epoch checkpoints in `rf` (epoch 0 too: a rerun never
+    prunes a cell again), continuing from `checkpoint`; returns (metrics, pre rows, prune info, train seconds)."""
+    s, env = run.settings, env or DistEnv()
+    opts = train_options(s)
+    fast = dict(autocast_dtype=opts['autocast_dtype'], channels_last=opts['channels_last'])
+    written = None      # the epoch of the newest checkpoint of this cell on disk
+    def save(epoch:int, best:float, rows:list, seconds:float):
+        nonlocal written
+        if not s.checkpoint_every or rf is None: return
+        rngs = gather_objects(rng_state())            # every rank's generators (a collective: all ranks call it)
+        if env.is_main:
+            extra = dict(cell=key, prune=prune, pre=pre or [])
+            ckpt = training_checkpoint(run.model, run.optimizer, run.scheduler, epoch, best, rows, rngs,
+                                       loader_epoch=epoch, seconds=seconds, settings=s.to_dict(), **extra)
+            save_checkpoint(ckpt, rf.checkpoint)
+        written = epoch
+    if checkpoint is None:
+        row0 = evaluate(run.model, run.loss_fn, run.test_loader, run.device, **fast)
+        rows, start, best, secs0 = [dict(epoch=0, lr=run.optimizer.param_groups[0]['lr'], **row0)], 0, 0.0, 0.0
+        save(0, best, rows, 0.0)
+    else:
+        where = checkpoint.get('_path', 'the checkpoint')
+        if checkpoint.get('epoch', 0) > s.post_epochs:
+            raise NtksapError(f"{where} was written after epoch {checkpoint['epoch']}, beyond --post-epochs "
+                              f"{s.post_epochs}")
+        row0 = None
+        if not checkpoint['rows'] or checkpoint['rows'][0].get('epoch') != 0:
+            # a checkpoint without epoch 0's row (before rows kept it): evaluating consumes no randomness
+            row0 = dict(epoch=0, lr=run.optimizer.param_groups[0]['lr'], **evaluate(run.model, run.loss_fn,
+                                                                                   run.test_loader, run.device))
+        start, best, rows = restore_training(checkpoint, run.model, run.optimizer, run.scheduler, env.rank)
+        rows = ([row0] if row0 else []) + rows
+        prune, pre = checkpoint.get('prune', prune), checkpoint.get('pre', pre)
+        secs0, written = checkpoint.get('seconds', 0.0), start
+        check_masks(run.model)
+        _announce(f"resuming from {where} after epoch {start} of {s.post_epochs}", s)
+    model = wrap(run.model) if wrap else run.model
+    loader = loader_hook(run.train_loader, env) if loader_hook else run.train_loader
     t0 = time.perf_counter()
-    post = train_eval_loop(run.model, run.loss_fn, run.optimizer, run.scheduler, run.train_loader, run.test_loader, run.device,
-                           s.post_epochs, s.progress, verbose=s.verbose, **train_options(s))
-    metrics = pd.concat([pre.assign(phase='pre'), post.assign(phase='post')], ignore_index=True)
-    rec = cell_record(run, s.pruner, s.compression, 1, res, post, time.perf_counter() - t0)
-    if rf: _save_cell(rf, run, rec, metrics, res)
+    def on_epoch_end(e, row):
+        rows.append(row)
+        if (e + 1) % max(s.checkpoint_every, 1) == 0 or e + 1 == s.post_epochs:
+            save(e + 1, row['best_top1'], rows, secs0 + time.perf_counter() - t0)
+    try:
+        train_eval_loop(model, run.loss_fn, run.optimizer, run.scheduler, loader, run.test_loader, run.device,
+                        s.post_epochs, s.progress, start_epoch=start, best_top1=best, on_epoch_end=on_epoch_end,
+                        verbose=s.verbose, evaluate_start=False, stop=stop, **opts)
+    except TrainingStopped as e:
+        e.cell, e.epoch, e.checkpoint_epoch = key, len(rows) - 1, written
+        raise
+    return pd.DataFrame(rows), pre, prune, secs0 + time.perf_counter() - t0
+
+# %% ../nbs/09a_runners.ipynb #792585e6
+def run_singleshot(s:Settings, rf:RunFolder=None, checkpoint:dict=None, env:DistEnv=None, device=None,
+                   loader_hook=None, stop:StopFlag=None) -> list:
+    """Pre-train, prune once to 0.8**compression, restore the initial weights, post-train; one summary record.
+    With a run folder: epoch checkpoints, and a `checkpoint` of this run continues it."""
+    run = build(s, device=device)
+    start_state(run, rf)
+    key = cell_key(s.pruner, s.compression, 1)
+    ckpt = checkpoint_for(checkpoint, key)
+    pre, prune = None, None
+    if ckpt is None:
+        _announce(f"{s.pruner}: pruning {s.model} to {describe_density(density_from_compression(s.compression))}", s)
+        pre_df = train_eval_loop(run.model, run.loss_fn, run.optimizer, run.scheduler, run.train_loader,
+                                 run.test_loader, run.device, s.pre_epochs, s.progress, verbose=s.verbose, stop=stop,
+                                 **train_options(s))
+        pre = pre_df.to_dict('records')
+        res = prune_cell(run, s.pruner, density_from_compression(s.compression), s.prune_epochs)  # weights kept
+        prune = prune_info(res)
+    post, pre, prune, secs = train_cell(run, rf, key, prune, pre, ckpt, env, loader_hook=loader_hook, stop=stop)
+    metrics = pd.concat([pd.DataFrame(pre).assign(phase='pre'), post.assign(phase='post')], ignore_index=True)
+    rec = cell_record(run, s.pruner, s.compression, 1, prune, post, secs)
+    if rf: _save_cell(rf, run, rec, metrics, prune)
     return [rec]
 
 # %% ../nbs/09a_runners.ipynb #32c07fd4
-def run_multishot(s:Settings, rf:RunFolder=None) -> list:
-    "For each pruner, compression and level: restore, prune in `level` cycles, restore weights, post-train."
-    run = build(s); init = initial_state(run)
-    if rf: save_torch(init['model'], rf.init)
+def run_multishot(s:Settings, rf:RunFolder=None, checkpoint:dict=None, env:DistEnv=None, device=None,
+                  loader_hook=None, stop:StopFlag=None) -> list:
+    """For each pruner, compression and level: restore, prune in `level` cycles, restore weights, post-train.
+    With a run folder: cells with a summary record are skipped, and the cell of `checkpoint` continues from it."""
+    run = build(s, device=device)
+    init = start_state(run, rf)
     ones = {n: torch.ones_like(mk) for n, mk in masks_of(run.model).items()}
-    recs = []
+    recs = load_json(rf.summary) if rf and rf.summary.exists() else []
+    done = done_cells(rf)
     for pruner in (s.pruner_list or [s.pruner]):
         T = pruner_iterations(s, pruner)
         for compression in s.compression_list:
             for level in s.level_list:
+                key = cell_key(pruner, compression, level)
+                if key in done: continue
                 seed_everything(s.seed, s.deterministic)            # each cell is reproducible on its own
-                apply_mask_set(run.model, ones, allow_grow=True); restore_run(run, init)
+                apply_mask_set(run.model, ones, allow_grow=True)
+                restore_run(run, init)
                 density = density_from_compression(compression)
                 _announce(f"{pruner}: compression {compression:g} = {describe_density(density)}, level {level}", s)
-                secs, res = 0.0, None
-                for l in range(level):
-                    train_eval_loop(run.model, run.loss_fn, run.optimizer, run.scheduler, run.train_loader, run.test_loader,
-                                    run.device, s.pre_epochs, s.progress, verbose=s.verbose, **train_options(s))
-                    res = prune_cell(run, pruner, density ** ((l + 1) / level), T, (compression, level, l))
-                    secs += res.seconds
-                    restore_run(run, init)                          # weights back to the initialisation, masks kept
-                res.seconds = secs
-                t0 = time.perf_counter()
-                post = train_eval_loop(run.model, run.loss_fn, run.optimizer, run.scheduler, run.train_loader, run.test_loader,
-                                       run.device, s.post_epochs, s.progress, verbose=s.verbose, **train_options(s))
-                rec = cell_record(run, pruner, compression, level, res, post, time.perf_counter() - t0)
-                _announce(f"  top-1 {rec['top1']:.2f}% at {describe_density(rec['param_density'])}" + (f"; collapsed layers: {rec['collapsed_layers']}" if rec['layer_collapse'] else ''), s)
-                if rf: _save_cell(rf, run, rec, post, res)
+                ckpt, prune = checkpoint_for(checkpoint, key), None
+                if ckpt is None:
+                    secs, res = 0.0, None
+                    for l in range(level):
+                        train_eval_loop(run.model, run.loss_fn, run.optimizer, run.scheduler, run.train_loader,
+                                        run.test_loader, run.device, s.pre_epochs, s.progress, verbose=s.verbose,
+                                        stop=stop, **train_options(s))
+                        res = prune_cell(run, pruner, density ** ((l + 1) / level), T, (compression, level, l))
+                        secs += res.seconds
+                        restore_run(run, init)                      # weights back to the initialisation, masks kept
+                    prune = prune_info(res, seconds=secs)
+                post, _, prune, train_secs = train_cell(run, rf, key, prune, None, ckpt, env, loader_hook=loader_hook,
+                                                        stop=stop)
+                rec = cell_record(run, pruner, compression, level, prune, post, train_secs)
+                collapsed = f"; collapsed layers: {rec['collapsed_layers']}" if rec['layer_collapse'] else ''
+                _announce(f"  top-1 {rec['top1']:.2f}% at {describe_density(rec['param_density'])}{collapsed}", s)
+                if rf: _save_cell(rf, run, rec, post, prune)
                 recs.append(rec)
     return recs
 
 # %% ../nbs/09a_runners.ipynb #ab483abb
-def run_ddp_prune(s:Settings, rf:RunFolder) -> list:
-    "Prune once per compression from the same initialisation; save init and masks (no training)."
-    run = build(s, loaders=False); init = initial_state(run)
-    save_torch(init['model'], rf.init)
+def prune_record_path(rf:RunFolder, compression:float, pruner:str) -> Path:
+    "Where the prune job writes what it did for one compression (`prune_info` without the table, as JSON)."
+    masks = rf.masks(compression, 1, pruner)
+    return masks.with_name('prune-' + masks.stem[len('masks-'):] + '.json')
+
+def run_ddp_prune(s:Settings, rf:RunFolder, checkpoint:dict=None, env:DistEnv=None, device=None,
+                  loader_hook=None, stop:StopFlag=None) -> list:
+    """Prune once per compression from the same initialisation; save init, masks, the layers table and a prune record
+    per compression (no training). One process; compressions already recorded in `rf` are skipped (resume)."""
+    run = build(s, loaders=False, device=device)
+    init = start_state(run, rf)
     ones = {n: torch.ones_like(mk) for n, mk in masks_of(run.model).items()}
     recs = []
     for compression in s.compression_list:
+        record = prune_record_path(rf, compression, s.pruner)
+        if record.exists():
+            recs.append(load_json(record))
+            continue
         seed_everything(s.seed, s.deterministic)
-        apply_mask_set(run.model, ones, allow_grow=True); restore_run(run, init)
+        apply_mask_set(run.model, ones, allow_grow=True)
+        restore_run(run, init)
         density = density_from_compression(compression)
         _announce(f"{s.pruner}: compression {compression:g} = {describe_density(density)}", s)
         res = prune_cell(run, s.pruner, density, s.prune_epochs, (compression,))
+        info = prune_info(res)
         MaskSet.from_model(run.model).save(rf.masks(compression, 1, s.pruner))
-        save_frame(layers_table(run.model, run.input_shape, res), rf.layers(compression, 1, s.pruner))
+        save_frame(layers_table(run.model, run.input_shape, info['scores']), rf.layers(compression, 1, s.pruner))
         r, t = count_remaining(run.model)
-        recs.append(dict(compression=compression, param_density=r / t, prune_seconds=res.seconds, layer_collapse=bool(res.collapsed_layers)))
+        rec = dict(pruner=s.pruner, compression=float(compression), param_density=r / t, seconds=info['seconds'],
+                   iterations=info['iterations'], collapsed_layers=info['collapsed_layers'],
+                   layer_collapse=bool(info['collapsed_layers']))
+        save_json(rec, record)      # last: a compression with a record is complete
+        recs.append(rec)
     return recs
 
-def load_pruned(run:Run, prune_dir, pruner:str, compression:float):
-    "Load the pruning job's initialisation and masks into `run.model`, with clear errors when they do not fit."
+def load_pruned(run:Run, prune_dir, pruner:str, compression:float) -> dict:
+    """Load the pruning job's initialisation and masks into `run.model`, with clear errors when they do not fit;
+    returns the prune job's `prune_info` for this compression (its record and layers table)."""
     prf = RunFolder(prune_dir)
     mpath = prf.masks(compression, 1, pruner)
     if not prf.init.exists() or not mpath.exists():
-        raise NtksapError(f"no pruning results for pruner {pruner!r} at compression {compression:g} in {prf.path} (looked for {prf.init.name} and {mpath.name}); run --experiment multishot_ddp_prune first")
+        raise NtksapError(f"no pruning results for pruner {pruner!r} at compression {compression:g} in {prf.path} "
+                          f"(looked for {prf.init.name} and {mpath.name}); run --experiment multishot_ddp_prune first")
     init = load_state_for(prf.init, run.model, 'initial weights', 'run --experiment multishot_ddp_prune again')
     restore_weights(run.model, init)
     apply_mask_set(run.model, load_masks_for(mpath, run.model, 'run --experiment multishot_ddp_prune again'))
-    return init
+    info = prune_info()
+    record = prune_record_path(prf, compression, pruner)
+    if record.exists():       # older prune folders have none: then the masks tell which layers collapsed
+        rec = load_json(record)
+        info.update(seconds=rec['seconds'], iterations=rec['iterations'], collapsed_layers=rec['collapsed_layers'])
+    else: info['collapsed_layers'] = [n for n, mk in masks_of(run.model).items() if not bool(mk.any())]
+    if prf.layers(compression, 1, pruner).exists():
+        info['scores'] = _score_records(load_frame(prf.layers(compression, 1, pruner), 'per-layer table'))
+    return info
 
-def run_ddp_train(s:Settings, rf:RunFolder,
+def run_ddp_train(s:Settings, rf:RunFolder, checkpoint:dict=None,
                   env:DistEnv=None, # this process's place under torchrun (default: one process)
                   device=None, # this process's device (default: --device)
-                  checkpoint:dict=None, # an epoch checkpoint to continue from
-                 ) -> list:
-    "Train the model pruned by the pruning job at --compression (DDP under torchrun), with an epoch checkpoint."
+                  loader_hook=None, stop:StopFlag=None) -> list:
+    "Train the model pruned by the pruning job at --compression (DDP under torchrun), with epoch checkpoints."
     env = env or DistEnv()
     run = build(s, prune_loader=False, device=device, rank=env.rank, world_size=env.world_size)
     prune_dir = s.prune_dir or Path(s.result_dir)/'multishot_ddp_prune'/s.expid
-    load_pruned(run, prune_dir, s.pruner, s.compression)
-    broadcast_masks(run.model); check_masks(run.model)            # every rank trains rank 0's masks
-    start, best, rows, row0, secs0 = 0, 0.0, [], None, 0.0
-    if checkpoint is not None:
-        where = checkpoint.get('_path', 'the checkpoint')
-        if checkpoint.get('epoch', 0) > s.post_epochs:
-            raise NtksapError(f"{where} was written after epoch {checkpoint['epoch']}, beyond --post-epochs {s.post_epochs}")
-        # epoch 0's row (the network before training) is not in the checkpoint: evaluating consumes no randomness
-        row0 = dict(epoch=0, lr=run.optimizer.param_groups[0]['lr'], **evaluate(run.model, run.loss_fn, run.test_loader, run.device))
-        start, best, rows = restore_training(checkpoint, run.model, run.optimizer, run.scheduler, env.rank)
-        secs0 = checkpoint.get('seconds', 0.0)
-        check_masks(run.model)
-        _announce(f"resuming from {where} after epoch {start} of {s.post_epochs}", s)
-    model = wrap_ddp(run.model, run.device, s.sync_bn)
-    t0 = time.perf_counter()
-    def on_epoch_end(e, row):
-        rows.append(row)
-        if s.checkpoint_every and ((e + 1) % s.checkpoint_every == 0 or e + 1 == s.post_epochs):
-            rngs = gather_objects(rng_state())                      # every rank's generators (a collective: all ranks call it)
-            if env.is_main:
-                save_checkpoint(training_checkpoint(run.model, run.optimizer, run.scheduler, e + 1, row['best_top1'], rows, rngs,
-                                                    loader_epoch=e + 1, seconds=secs0 + time.perf_counter() - t0, settings=s.to_dict()),
-                                rf.checkpoint)
-    loop = train_eval_loop(model, run.loss_fn, run.optimizer, run.scheduler, inject_fault(run.train_loader, env), run.test_loader,
-                           run.device, s.post_epochs, s.progress, start_epoch=start, best_top1=best, on_epoch_end=on_epoch_end,
-                           verbose=s.verbose, **train_options(s))
-    if row0 is None: row0 = {k: v for k, v in loop.iloc[:1].to_dict('records')[0].items() if not pd.isna(v)}
-    post = pd.DataFrame([row0] + rows)
-    check_pruned_at_zero(run.model); check_masks(run.model)
+    prune = load_pruned(run, prune_dir, s.pruner, s.compression)
+    broadcast_masks(run.model)                                      # every rank trains rank 0's masks
+    check_masks(run.model)
+    key = cell_key(s.pruner, s.compression, 1)
+    post, _, prune, secs = train_cell(run, rf, key, prune, None, checkpoint_for(checkpoint, key), env,
+                                      wrap=lambda m: wrap_ddp(m, run.device, s.sync_bn), loader_hook=loader_hook,
+                                      stop=stop)
+    check_pruned_at_zero(run.model)
+    check_masks(run.model)
     check_same_on_all_ranks(dict(run.model.named_parameters()), 'weights')
-    class _R: seconds, collapsed_layers, iterations, table = 0.0, [], 0, None
-    rec = cell_record(run, s.pruner, s.compression, 1, _R, post, secs0 + time.perf_counter() - t0)
-    if env.is_main: _save_cell(rf, run, rec, post, None)
+    rec = cell_record(run, s.pruner, s.compression, 1, prune, post, secs)
+    if env.is_main: _save_cell(rf, run, rec, post, prune)
     barrier()
     return [rec]

@@ -21,7 +21,7 @@ EXPERIMENTS = ('singleshot', 'multishot', 'multishot_ddp_prune', 'multishot_ddp_
 GROUPS = ('data', 'model', 'prune', 'train', 'run')   # the help's sections, in the order a run uses them
 
 def opt(default, help:str, group:str, flag:str=None, choices=None, nargs=None, used_by=None, kind=None, new:bool=False):
-    "A settings field with its CLI metadata: help, group (one of `GROUPS`), flag, choices, the experiments that read it."
+    "A settings field with its CLI metadata: help, group (of `GROUPS`), flag, choices, the experiments that read it."
     md = dict(help=help + (' [new]' if new else ''), group=group, flag=flag, choices=choices, nargs=nargs,
               used_by=used_by, kind=kind)
     if isinstance(default, list): return field(default_factory=lambda: list(default), metadata=md)
@@ -108,9 +108,9 @@ class Settings:
     sync_bn: bool = opt(False, 'SyncBatchNorm: normalise over the global batch under torchrun (GPUs only)', 'train',
                         new=True)
     checkpoint_every: int = opt(1, 'write an epoch checkpoint every this many epochs (0: never)', 'train',
-                                used_by=('multishot_ddp_train',), new=True)
-    resume: str = opt('', 'epoch checkpoint to continue from (a run folder holding the checkpoint of an unfinished '
-                          'run resumes by itself)', 'train', used_by=('multishot_ddp_train',))
+                                used_by=_TRAINING, new=True)
+    resume: str = opt('', 'epoch checkpoint to continue from (a file, or a run folder); the same command run again '
+                          'continues its unfinished run by itself', 'train', used_by=_TRAINING)
     # run
     experiment: str = opt('singleshot', 'experiment', 'run', choices=EXPERIMENTS)
     expid: str = opt('', 'run name: results go to RESULT_DIR/EXPERIMENT/EXPID (empty: a fresh time-stamped name)',
@@ -129,6 +129,8 @@ class Settings:
     progress: bool = opt(True, 'show progress bars', 'run', new=True)
     dist_backend: str = opt('auto', 'process group backend under torchrun: auto = nccl on GPUs, gloo on CPU', 'run',
                             choices=BACKENDS)
+    dry_run: bool = opt(False, "validate the settings for the process layout found (torchrun's world size, the "
+                               "per-process batch), print them as JSON and exit without running", 'run', new=True)
 
     def to_dict(self) -> dict:
         "The settings as plain data (what `args.json` and checkpoints hold), flat: one key per flag."
@@ -154,7 +156,8 @@ def _flag_of(f) -> str: return f.metadata.get('flag') or '--' + f.name.replace('
 
 def _at_least(s:Settings, names, low:int):
     for name in names:
-        if getattr(s, name) < low: raise NtksapError(f"--{name.replace('_', '-')} must be >= {low}, got {getattr(s, name)}")
+        value = getattr(s, name)
+        if value < low: raise NtksapError(f"--{name.replace('_', '-')} must be >= {low}, got {value}")
 
 def validate(s:Settings) -> Settings:
     "Check every setting once; returns a normalised copy (raises `NtksapError` with one line on bad input)."
@@ -202,7 +205,8 @@ def validate(s:Settings) -> Settings:
             raise NtksapError(f"{_flag_of(f)} is not used by experiment {s.experiment!r} (it is read by "
                               f"{', '.join(used_by)})")
     if s.experiment in _MULTI and not s.compression_list:
-        raise NtksapError(f"experiment {s.experiment!r} needs --compression-list (e.g. --compression-list 2 6 10 14 18)")
+        raise NtksapError(f"experiment {s.experiment!r} needs --compression-list (e.g. --compression-list 2 6 10 14 "
+                          "18)")
     if s.prune_epoch_list and len(s.prune_epoch_list) not in (1, len(s.pruner_list or [s.pruner])):
         raise NtksapError(f"--prune-epoch-list needs one entry or one per pruner of --pruner-list, got "
                           f"{len(s.prune_epoch_list)}")

@@ -4,16 +4,18 @@
 
 # %% ../nbs/07_train.ipynb #229635e9
 from __future__ import annotations
-import time, math
+import time, math, signal
 import torch, pandas as pd, numpy as np
 from torch import nn
 import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 from .core import NtksapError, check_choice
 from .masks import keep_pruned_at_zero, masked_parameters, is_masked
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'make_optimizer', 'make_scheduler', 'correct_counts', 'prepare_model', 'train_epoch', 'evaluate',
+__all__ = ['OPTIMIZERS', 'make_optimizer', 'make_scheduler', 'correct_counts', 'to_channels_last', 'is_channels_last',
+           'prepare_model', 'set_cudnn_benchmark', 'TrainingStopped', 'StopFlag', 'train_epoch', 'evaluate',
            'train_eval_loop']
 
 # %% ../nbs/07_train.ipynb #4e2aa37d
@@ -63,16 +65,62 @@ def _to(x, device, channels_last:bool=False):
     if channels_last and x.ndim == 4: x = x.contiguous(memory_format=torch.channels_last)
     return x
 
+def to_channels_last(model:nn.Module) -> nn.Module:
+    "Convert the 4-d parameters and buffers (masks too) of `model` to the channels-last memory format, in place."
+    return model.to(memory_format=torch.channels_last)
+
+def is_channels_last(model:nn.Module) -> bool:
+    "Whether every 4-d parameter and buffer of `model` is in the channels-last memory format."
+    ts = [t for t in list(model.parameters()) + list(model.buffers()) if t.ndim == 4]
+    return all(t.is_contiguous(memory_format=torch.channels_last) for t in ts)
+
 def prepare_model(model:nn.Module, # the (masked) model, already on its device
                   channels_last:bool=False, # convert 4-d parameters and buffers (masks too) to channels-last, in place
                   compile:bool|str=False, # True or a torch.compile mode ('default', 'reduce-overhead', 'max-autotune')
                  ) -> nn.Module:
-    "The module the training loops should call: `model` in the chosen memory format, optionally compiled."
-    if channels_last: model.to(memory_format=torch.channels_last)
+    """The module the training loops should call: `model` in the chosen memory format, optionally compiled.
+    Call it before anything holds on to the model's buffers (DDP, `keep_pruned_at_zero`): converting replaces them."""
+    if channels_last and not is_channels_last(model):
+        if isinstance(model, DistributedDataParallel):
+            raise NtksapError("convert the model to channels-last (to_channels_last) before wrapping it in DDP: DDP's "
+                              "gradient buckets keep the strides they were built with")
+        to_channels_last(model)
     if compile:
         mode = None if compile is True else str(compile)
         return torch.compile(model, mode=mode)
     return model
+
+def set_cudnn_benchmark(device:torch.device, # the training device
+                        deterministic:bool=False, # --deterministic: reproducible kernels, no benchmarking
+                       ) -> bool:
+    "Let cuDNN time its convolution algorithms and keep the fastest (GPU training, unless deterministic); the flag set."
+    on = torch.device(device).type == 'cuda' and not deterministic
+    torch.backends.cudnn.benchmark = on      # a plain flag: setting it initialises nothing
+    return on
+
+class TrainingStopped(Exception):
+    "Training was asked to stop (SIGTERM, Ctrl-C) and ended between two steps."
+    def __init__(self, signum:int=signal.SIGTERM, message:str=''):
+        self.signum = int(signum)
+        super().__init__(message or f"training stopped by {signal.Signals(self.signum).name}")
+    @property
+    def exit_status(self) -> int: return 128 + self.signum   # as a shell reports a process ended by that signal
+
+class StopFlag:
+    "Set by a signal handler; the training loop stops after the current step once it is set (every process alike)."
+    def __init__(self, sync_every:int=10): # steps between the processes' votes under torch.distributed
+        self.signum, self.sync_every, self.steps = None, sync_every, 0
+    def request(self, signum:int=signal.SIGTERM): self.signum = int(signum)
+    @property
+    def requested(self) -> bool: return self.signum is not None
+    def check(self, device) -> bool:
+        "After each step: stop now? One process reads its flag (no sync); several vote every `sync_every` steps."
+        self.steps += 1
+        if not (dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1): return self.requested
+        if self.steps % self.sync_every: return False
+        votes = _all_reduce(torch.tensor([float(self.requested)], device=device)).item()
+        if votes and not self.requested: self.request(signal.SIGTERM)   # another process was told
+        return bool(votes)
 
 def train_epoch(model:nn.Module, loss_fn, optimizer:torch.optim.Optimizer, loader, device:torch.device,
                 epoch:int=0, # used for the bar and for loaders with set_epoch
@@ -80,6 +128,7 @@ def train_epoch(model:nn.Module, loss_fn, optimizer:torch.optim.Optimizer, loade
                 refresh:int=20, # steps between bar refreshes (each costs a host sync)
                 autocast_dtype=None, # e.g. torch.bfloat16 to train under autocast
                 channels_last:bool=False, # give the model channels-last image batches (see prepare_model)
+                stop:StopFlag=None, # ends the epoch after the current step once set (raises TrainingStopped)
                ) -> dict:
     "Train for one epoch; returns train loss, top-1/top-5 accuracy (%) and images/s."
     model.train()
@@ -93,20 +142,27 @@ def train_epoch(model:nn.Module, loss_fn, optimizer:torch.optim.Optimizer, loade
         x, y = _to(x, device, channels_last), _to(y, device)
         optimizer.zero_grad(set_to_none=True)   # free the old gradients before the forward pass allocates
         with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
-            out = model(x); loss = loss_fn(out, y)
+            out = model(x)
+            loss = loss_fn(out, y)
         loss.backward()
         optimizer.step()
         with torch.no_grad():
-            n = y.shape[0]; seen += n
+            n = y.shape[0]
+            seen += n
             sums += torch.cat([(loss.detach().double() * n).view(1), correct_counts(out.detach(), y).double()])
         if progress and (step + 1) % refresh == 0:
-            s = sums.tolist(); dt = time.perf_counter() - t0
+            s = sums.tolist()
+            dt = time.perf_counter() - t0
             bar.set_postfix(loss=f'{s[0]/seen:.3f}', top1=f'{100*s[1]/seen:.1f}', img_s=f'{seen/dt:.0f}')
+        if stop is not None and stop.check(device):
+            bar.close()
+            raise TrainingStopped(stop.signum)
     bar.close()
     s = _all_reduce(torch.cat([sums, torch.tensor([seen], dtype=torch.float64).to(device)])).tolist()
     dt = time.perf_counter() - t0
     n = max(s[3], 1)
-    return dict(train_loss=s[0]/n, train_top1=100*s[1]/n, train_top5=100*s[2]/n, train_seconds=dt, images_per_s=s[3]/dt)
+    return dict(train_loss=s[0]/n, train_top1=100*s[1]/n, train_top5=100*s[2]/n, train_seconds=dt,
+                images_per_s=s[3]/dt)
 
 @torch.no_grad()
 def evaluate(model:nn.Module, loss_fn, loader, device:torch.device, autocast_dtype=None,
@@ -120,9 +176,11 @@ def evaluate(model:nn.Module, loss_fn, loader, device:torch.device, autocast_dty
         x, y = _to(x, device, channels_last), _to(y, device)
         with torch.autocast(device.type, dtype=autocast_dtype, enabled=autocast_dtype is not None):
             out = model(x)
-        n = y.shape[0]; seen += n
+        n = y.shape[0]
+        seen += n
         sums += torch.cat([(loss_fn(out.float(), y).double() * n).view(1), correct_counts(out, y).double()])
-    s = _all_reduce(torch.cat([sums, torch.tensor([seen], dtype=torch.float64).to(device)])).tolist(); n = max(s[3], 1)
+    s = _all_reduce(torch.cat([sums, torch.tensor([seen], dtype=torch.float64).to(device)])).tolist()
+    n = max(s[3], 1)
     return dict(test_loss=s[0]/n, top1=100*s[1]/n, top5=100*s[2]/n, test_samples=int(s[3]))
 
 # %% ../nbs/07_train.ipynb #db3628e9
@@ -133,25 +191,34 @@ def train_eval_loop(model:nn.Module, loss_fn, optimizer, scheduler, train_loader
                     autocast_dtype=None, verbose:bool=False,
                     channels_last:bool=False, # channels-last model and batches (GPU option)
                     compile:bool|str=False, # run a torch.compile'd model (GPU option; True or a compile mode)
+                    evaluate_start:bool=True, # evaluate before the first epoch when start_epoch is 0 (row 0)
+                    stop:StopFlag=None, # a flag that ends training after the current step (raises TrainingStopped)
                    ) -> pd.DataFrame:
     "Train `epochs` epochs with per-epoch evaluation; one row per epoch (epoch 0 = before training)."
     if epochs < 0: raise NtksapError(f"number of epochs must be >= 0, got {epochs}")
+    net = prepare_model(model, channels_last, compile)   # first: converting replaces the mask buffers the hooks hold
     hooks = keep_pruned_at_zero(optimizer, model) if is_masked(model) else ()
-    net = prepare_model(model, channels_last, compile)
     fast = dict(autocast_dtype=autocast_dtype, channels_last=channels_last)
     try:
         rows = []
-        if start_epoch == 0:
-            rows.append(dict(epoch=0, lr=optimizer.param_groups[0]['lr'], **evaluate(net, loss_fn, test_loader, device, **fast)))
-        bar = tqdm(range(start_epoch, epochs), desc='epochs', disable=not progress or epochs - start_epoch <= 1, dynamic_ncols=True)
+        if start_epoch == 0 and evaluate_start:
+            row0 = evaluate(net, loss_fn, test_loader, device, **fast)
+            rows.append(dict(epoch=0, lr=optimizer.param_groups[0]['lr'], **row0))
+        bar = tqdm(range(start_epoch, epochs), desc='epochs', disable=not progress or epochs - start_epoch <= 1,
+                   dynamic_ncols=True)
         for e in bar:
             lr = optimizer.param_groups[0]['lr']
-            row = dict(epoch=e + 1, lr=lr, **train_epoch(net, loss_fn, optimizer, train_loader, device, e, progress, **fast))
+            trained = train_epoch(net, loss_fn, optimizer, train_loader, device, e, progress, stop=stop, **fast)
+            row = dict(epoch=e + 1, lr=lr, **trained)
             row.update(evaluate(net, loss_fn, test_loader, device, **fast))
-            best_top1 = max(best_top1, row['top1']); row['best_top1'] = best_top1
-            scheduler.step(); rows.append(row)
+            best_top1 = max(best_top1, row['top1'])
+            row['best_top1'] = best_top1
+            scheduler.step()
+            rows.append(row)
             bar.set_postfix(top1=f"{row['top1']:.2f}", best=f'{best_top1:.2f}')
-            if verbose: print(f"epoch {e+1}: train loss {row['train_loss']:.4f}, test top-1 {row['top1']:.2f}%, {row['images_per_s']:.0f} images/s")
+            if verbose:
+                print(f"epoch {e+1}: train loss {row['train_loss']:.4f}, test top-1 {row['top1']:.2f}%, "
+                      f"{row['images_per_s']:.0f} images/s")
             if on_epoch_end is not None: on_epoch_end(e, row)
         return pd.DataFrame(rows)
     finally:

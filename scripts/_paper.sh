@@ -11,8 +11,8 @@ usage() {
 usage: $(basename "$0") [PRUNERS] [NGPUS] [DATA_DIR] [EXTRA NTKSAP FLAGS...]
 
 $DESCRIPTION
-For each pruner and seed, runs two torchrun jobs: the pruning job (multishot_ddp_prune, on one process while the
-others wait) for compressions $COMPRESSIONS, then one DDP training job (multishot_ddp_train) per compression.
+For each pruner and seed, runs the pruning job (multishot_ddp_prune, one process: pruning is one GPU's work) for
+compressions $COMPRESSIONS, then one DDP training job (multishot_ddp_train, NGPUS processes) per compression.
 Results go to RESULT_DIR/multishot_ddp_{prune,train}/PRUNER-$NAME-seedS[-cC]; 'ntksap report RESULT_DIR'
 turns them into the table, the figure and paper.csv (the paper's NTK-SAP numbers beside ours).
 
@@ -61,7 +61,9 @@ pruner_flags() {
 }
 
 run() { if [ "${DRY_RUN:-0}" = 1 ]; then echo "$*"; else "$@"; fi; }
-ntksap_job() { run torchrun "${TORCHRUN[@]}" --nproc_per_node="$NGPUS" -m ntksap "$@" "${EXTRA[@]}"; }
+# the pruning job on one process (the others would only hold a GPU idle); training on NGPUS
+prune_job() { run torchrun "${TORCHRUN[@]}" --nproc_per_node=1 -m ntksap "$@" "${EXTRA[@]}"; }
+train_job() { run torchrun "${TORCHRUN[@]}" --nproc_per_node="$NGPUS" -m ntksap "$@" "${EXTRA[@]}"; }
 
 paper_run() {
   local pruner seed expid flags
@@ -70,9 +72,9 @@ paper_run() {
       expid="$pruner-$NAME-seed$seed"
       read -r -a flags <<< "$(pruner_flags "$pruner")"
       local common=("${SETTING[@]}" --pruner "$pruner" "${flags[@]}" --seed "$seed" --data-dir "$DATA_DIR" --result-dir "$RESULT_DIR")
-      ntksap_job --experiment multishot_ddp_prune --expid "$expid" --compression-list $COMPRESSIONS "${common[@]}"
+      prune_job --experiment multishot_ddp_prune --expid "$expid" --compression-list $COMPRESSIONS "${common[@]}"
       for c in $COMPRESSIONS; do
-        ntksap_job --experiment multishot_ddp_train --expid "$expid-c$c" --compression "$c" \
+        train_job --experiment multishot_ddp_train --expid "$expid-c$c" --compression "$c" \
                    --prune-dir "$RESULT_DIR/multishot_ddp_prune/$expid" "${common[@]}"
       done
     done
