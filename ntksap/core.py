@@ -12,9 +12,9 @@ import torch
 # %% auto #0
 __all__ = ['DENSITY_BASE', 'NtksapError', 'check_choice', 'parse_bool', 'seed_everything', 'rng_state', 'set_rng_state',
            'get_device', 'check_density', 'check_compression', 'density_from_compression', 'compression_from_density',
-           'sparsity', 'describe_density', 'hold_folder', 'write_error', 'atomic_open', 'atomic_write', 'save_json',
-           'load_json', 'save_torch', 'UnsafeFileError', 'load_torch', 'tensor_digest', 'batch_inputs',
-           'batch_input_shapes', 'find_shared_data']
+           'sparsity', 'describe_density', 'hold_folder', 'WriteRefusedError', 'write_error', 'atomic_open',
+           'atomic_write', 'save_json', 'load_json', 'save_torch', 'UnsafeFileError', 'load_torch', 'tensor_digest',
+           'batch_inputs', 'batch_input_shapes', 'find_shared_data']
 
 # %% ../nbs/00_core.ipynb #c142d7d4
 class NtksapError(ValueError):
@@ -145,14 +145,20 @@ def hold_folder(path) -> Path:
     _HELD.add(path.resolve())
     return path
 
-def write_error(path, err:OSError) -> NtksapError:
+class WriteRefusedError(NtksapError, OSError):
+    "A write the operating system refused: one line for the user (an `NtksapError`), still an `OSError` with its errno."
+    def __str__(self): return self.args[0]
+
+def write_error(path, err:OSError) -> WriteRefusedError:
     "The one-line error for a write to `path` that the operating system refused with `err` (full disk, read-only, ...)."
     import errno
     code = errno.errorcode.get(err.errno, '') if err.errno else ''
     why = (err.strerror or str(err)) + (f' ({code})' if code else '')
     hint = {'ENOSPC': '; free some space and run the same command again', 'EDQUOT': '; free some space and run the same command again',
             'EROFS': '; the file system is mounted read-only: choose another --result-dir'}.get(code, '')
-    return NtksapError(f"cannot write {path}: {why}{hint}")
+    e = WriteRefusedError(f"cannot write {path}: {why}{hint}")
+    e.errno, e.strerror, e.filename = err.errno, err.strerror, str(path)   # code that handles OSError still can
+    return e
 
 def _check_parent(path:Path):
     "Create `path`'s folder, unless it lies in a held run folder that has vanished."
@@ -202,12 +208,15 @@ def save_json(obj, path) -> Path:
     "Atomically write `obj` as indented JSON."
     return atomic_write(path, json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + '\n')
 
+_JSON_KINDS = {'args.json': 'settings file', 'summary.json': 'summary'}   # what the message calls a run folder's files
+
 def load_json(path, # a JSON file
-              what:str='file', # what it is, for the message: 'summary', 'settings', ...
+              what:str=None, # what it is, for the message (default: from the name: 'settings file', 'summary', 'file')
               hint:str='', # what the user can do about a damaged file
              ):
     "Read a JSON file; a missing, unreadable or damaged one is one `NtksapError` naming it."
     path = Path(path)
+    what = what or _JSON_KINDS.get(path.name, 'file')
     if not path.is_file(): raise NtksapError(f"{what} {path} does not exist")
     try:
         with open(path, encoding='utf-8') as f: return json.load(f)

@@ -13,10 +13,10 @@ from .core import NtksapError, UnsafeFileError, save_json, load_json, save_torch
 import ntksap
 
 # %% auto #0
-__all__ = ['SUMMARY_KEYS', 'RESUME_FREE', 'check_summary_record', 'read_summary', 'RunFolder', 'claim_run_folder',
-           'make_run_folder', 'environment_info', 'settings_differences', 'write_args', 'append_summary', 'save_frame',
-           'load_frame', 'save_checkpoint', 'load_checkpoint', 'check_entries_fit', 'load_state_for', 'load_masks_for',
-           'find_summaries', 'load_summaries']
+__all__ = ['SUMMARY_KEYS', 'check_summary_record', 'read_summary', 'RunFolder', 'claim_run_folder', 'make_run_folder',
+           'environment_info', 'write_args', 'append_summary', 'save_frame', 'load_frame', 'save_checkpoint',
+           'load_checkpoint', 'check_entries_fit', 'load_state_for', 'load_masks_for', 'find_summaries',
+           'load_summaries']
 
 # %% ../nbs/08_results.ipynb #a7e26464
 SUMMARY_KEYS = ('experiment', 'dataset', 'model', 'pruner', 'compression', 'level', 'target_density', 'param_density',
@@ -44,7 +44,7 @@ def _tag(compression, level, pruner=None) -> str:
 
 class RunFolder:
     "The folder of one run and the names of the files in it."
-    def __init__(self, path): self.path, self.resumed = Path(path), False
+    def __init__(self, path): self.path = Path(path)
     def __repr__(self): return f"RunFolder({str(self.path)!r})"
     args = property(lambda s: s.path/'args.json')
     summary = property(lambda s: s.path/'summary.json')
@@ -94,7 +94,6 @@ def make_run_folder(result_dir, # the root of all results (--result-dir)
         raise NtksapError(f"{rf.path} already holds results; choose another --expid, or pass --overwrite to replace them")
     if overwrite and not resume:
         for f in list(rf.path.glob('*.json')) + list(rf.path.glob('*.csv')) + list(rf.path.glob('*.pt')): f.unlink()
-    rf.resumed = bool(resume) and rf.args.exists()   # `write_args` then checks the command against the run's settings
     return rf
 
 # %% ../nbs/08_results.ipynb #8055f814
@@ -107,33 +106,8 @@ def environment_info() -> dict:
     if torch.cuda.is_available(): info['cuda_device'] = torch.cuda.get_device_name(0)   # only called at run time
     return info
 
-RESUME_FREE = ('resume', 'overwrite', 'expid', 'result_dir', 'data_dir', 'device', 'gpu', 'workers', 'no_cuda', 'verbose',
-               'progress', 'checkpoint_every', 'dist_url', 'dist_backend', 'world_size', 'rank', 'environment')
-
-def _flat(d:dict, prefix:str='') -> dict:
-    "Nested settings groups as one level of names (the leaf name: that is the flag)."
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict) and k != 'environment': out.update(_flat(v, prefix))
-        else: out[k] = v
-    return out
-
-def settings_differences(old:dict, new:dict, free=RESUME_FREE) -> list[str]:
-    "`--flag old → new` for each setting in both `old` and `new` that differs, other than the `free` ones."
-    old, new = _flat(old), _flat(new)
-    return [f"--{k.replace('_', '-')} {old[k]!r} → {new[k]!r}" for k in new
-            if k in old and k not in free and json.dumps(old[k], default=str) != json.dumps(new[k], default=str)]
-
 def write_args(rf:RunFolder, settings:dict) -> Path:
-    "Write `args.json`: the settings and the environment; for a resumed run, first check they are the run's own."
-    if getattr(rf, 'resumed', False) and rf.args.exists():
-        old = load_json(rf.args, 'settings file', 'it records how the run started: remove it to continue with the '
-                        "command's settings, or pass --overwrite to start the run afresh")
-        if not isinstance(old, dict): raise NtksapError(f"settings file {rf.args} is damaged (it holds a {type(old).__name__}, not settings)")
-        diff = settings_differences(old, json.loads(json.dumps(settings, default=str)))
-        if diff:
-            raise NtksapError(f"{rf.path} holds a run started with other settings ({'; '.join(diff)}): rerun with the run's "
-                              f"settings to continue it (see {rf.args.name}), or choose another --expid")
+    "Write `args.json`: the settings and the environment."
     return save_json(dict(settings, environment=environment_info()), rf.args)
 
 def append_summary(rf:RunFolder, record:dict) -> list:

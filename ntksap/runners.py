@@ -20,7 +20,7 @@ from .augment import derived_generator
 from .pruning import get_pruner, prune_loop
 from .train import make_optimizer, make_scheduler, train_eval_loop, evaluate, set_cudnn_benchmark
 from .train import to_channels_last, StopFlag, TrainingStopped
-from .results import append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for
+from .results import append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for, load_frame
 from .distributed import (DistEnv, per_rank_batch_size, shard_eval_loader, wrap_ddp, broadcast_masks, check_masks,
                                 check_same_on_all_ranks, check_pruned_at_zero, barrier, gather_objects,
                                 training_checkpoint, restore_training)
@@ -391,7 +391,7 @@ def load_pruned(run:Run, prune_dir, pruner:str, compression:float) -> dict:
         info.update(seconds=rec['seconds'], iterations=rec['iterations'], collapsed_layers=rec['collapsed_layers'])
     else: info['collapsed_layers'] = [n for n, mk in masks_of(run.model).items() if not bool(mk.any())]
     if prf.layers(compression, 1, pruner).exists():
-        info['scores'] = _score_records(pd.read_csv(prf.layers(compression, 1, pruner)))
+        info['scores'] = _score_records(load_frame(prf.layers(compression, 1, pruner), 'per-layer table'))
     return info
 
 def run_ddp_train(s:Settings, rf:RunFolder, checkpoint:dict=None,
