@@ -10,7 +10,7 @@ from pathlib import Path
 import subprocess
 
 # %% auto #0
-__all__ = ['GRID_SET', 'IGNORED_SETTINGS', 'LOG_NAME', 'pruner_defaults', 'settings_argv', 'Cell', 'plan_grid', 'check_cells',
+__all__ = ['GRID_SET', 'GRID_FREE', 'LOG_NAME', 'pruner_defaults', 'settings_argv', 'Cell', 'plan_grid', 'check_cells',
            'plan_table', 'visible_gpus', 'default_threads', 'cell_env', 'cell_command', 'last_line', 'read_journal',
            'LocalLauncher', 'run_cells', 'SlurmLauncher', 'run_cell_job', 'GridOptions', 'run_grid', 'grid_parser',
            'parse_grid', 'grid_main']
@@ -103,19 +103,20 @@ def plan_grid(run:dict, # explicit run settings shared by all cells (field -> va
     return sorted(cells, key=lambda c: c.kind != 'prune')     # prune jobs first (stable: seeds, then pruners)
 
 # %% ../nbs/14_grid.ipynb #8bcdfd82
-IGNORED_SETTINGS = ('progress', 'verbose', 'overwrite', 'resume', 'workers', 'data_dir', 'result_dir', 'prune_dir', 'device',
-                    'gpu', 'no_cuda', 'dist_backend', 'compression_list', 'environment')
+# beside what a rerun may change (the run's own rule, `ntksap.launch.RESUME_FREE`): what differs between cells by design
+GRID_FREE = ('compression_list', 'environment')
 
 def check_cells(cells:list) -> list:
     "Validate every cell's settings; refuse a cell whose folder holds a run with other settings (the grid would mix them)."
     from ntksap.core import NtksapError, load_json
     from ntksap.settings import Settings, validate
+    from ntksap.launch import RESUME_FREE
     for c in cells:
         s = validate(Settings(**c.settings)).to_dict()
         args = c.folder/'args.json'
         if not args.exists(): continue
         old = load_json(args)
-        diff = [k for k in s if k not in IGNORED_SETTINGS and k in old and old[k] != s[k]]
+        diff = [k for k in s if k not in RESUME_FREE + GRID_FREE and k in old and old[k] != s[k]]
         if diff:
             k = diff[0]
             raise NtksapError(f"{c.folder.parent.name}/{c.folder.name} holds a run with other settings ({k}: {old[k]!r} there, "
@@ -178,9 +179,16 @@ def _record(grid_dir:Path, **event):
 def read_journal(grid_dir) -> 'pd.DataFrame':
     "The grid's journal: one row per cell start or end, in order."
     import pandas as pd
+    from ntksap.core import NtksapError
     p = Path(grid_dir)/'grid.jsonl'
-    return pd.DataFrame([json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else [],
-                        columns=['event', 'cell', 'attempt', 'rc', 'time'])
+    rows, lines = [], p.read_text().splitlines() if p.exists() else []
+    for i, line in enumerate(lines):
+        if not line.strip(): continue
+        try: rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            if i == len(lines) - 1: break      # a line torn by a kill while it was written: that event is lost, no more
+            raise NtksapError(f"the grid's journal {p} is damaged at line {i + 1}; remove that line to continue") from None
+    return pd.DataFrame(rows, columns=['event', 'cell', 'attempt', 'rc', 'time'])
 
 LOG_NAME = 'grid.log'
 
@@ -258,7 +266,9 @@ class SlurmLauncher:
                       slurm_array_parallelism=array_parallelism, slurm_account=account)
         self.ex.update_parameters(**{k: v for k, v in params.items() if v is not None})
         self.jobs_file = Path(grid_dir)/'slurm-jobs.json'
-    def _jobs(self) -> dict: return json.loads(self.jobs_file.read_text()) if self.jobs_file.exists() else {}
+    def _jobs(self) -> dict:
+        from ntksap.core import load_json
+        return load_json(self.jobs_file, 'Slurm job list') if self.jobs_file.exists() else {}
     def start(self, cell:Cell, slot:int):
         import submitit
         jobs = self._jobs()
