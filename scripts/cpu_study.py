@@ -121,7 +121,7 @@ class StudyCell:
         self.folder = self.result_dir/'multishot'/expid
     def argv(self):
         return ['--experiment', 'multishot', *self.flags, '--data-dir', str(self.data_dir), '--result-dir', str(self.result_dir),
-                '--expid', self.expid, '--progress', 'False', '--overwrite', 'True']
+                '--expid', self.expid, '--progress', 'False']   # no --overwrite: a killed run continues
     def done(self): return finished(self.folder, self.flags)
 
 
