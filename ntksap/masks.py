@@ -12,7 +12,7 @@ from .core import NtksapError, save_torch, load_torch
 # %% auto #0
 __all__ = ['MASK_SUFFIX', 'prunable_parameters', 'add_masks', 'masked_parameters', 'is_masked', 'check_mask_tensor', 'masks_of',
            'MaskSet', 'apply_masks', 'apply_mask_set', 'count_remaining', 'model_density', 'density_table',
-           'plot_density', 'mask_gradients', 'keep_pruned_at_zero', 'share_masks', 'masked_call']
+           'plot_density', 'keep_pruned_at_zero', 'share_masks', 'masked_call']
 
 # %% ../nbs/01_masks.ipynb #e7238edb
 _WEIGHTED = (nn.Linear, nn.Bilinear, nn.Conv1d, nn.Conv2d, nn.Conv3d,
@@ -186,13 +186,6 @@ def plot_density(model_or_table, # a masked model, or its `density_table`
 def _pairs(model):
     ps = masked_parameters(model)
     return [p for _, _, p in ps], [mk for _, mk, _ in ps]
-
-@torch.no_grad()
-def mask_gradients(model:nn.Module):
-    "Multiply every masked parameter's gradient by its mask, in place."
-    ps, mks = _pairs(model)
-    gs = [(p.grad, mk) for p, mk in zip(ps, mks) if p.grad is not None]
-    if gs: torch._foreach_mul_([g for g, _ in gs], [mk for _, mk in gs])
 
 # Optimizers whose update of an entry with zero gradient, zero weight and zero state is exactly zero.
 _ZERO_PRESERVING = (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop)
