@@ -39,7 +39,10 @@ def interleaved_times(fns:dict, # name -> function of no arguments
     times = {k: [] for k, _ in items}
     for r in range(reps):
         for k, f in (items if r % 2 == 0 else items[::-1]):
-            sync(device); t = clock(); f(); sync(device)
+            sync(device)
+            t = clock()
+            f()
+            sync(device)
             times[k].append(clock() - t)
     return times
 
@@ -50,11 +53,13 @@ def median(xs) -> float:
 def spread(times:dict, # {'ours': [...], 'base': [...]} from interleaved_times
            speedup:bool=False, # the row's ratio is base / ours
           ) -> dict:
-    "Noise diagnostics: repetitions, the ratio of the fastest calls, the median of the per-round ratios, each side's range."
+    ("Noise diagnostics: repetitions, the ratio of the fastest calls, the median of the per-round ratios, each side's "
+     "range.")
     mo, mb = min(times['ours']), min(times['base'])
     pairs = [(b / o) if speedup else (o / b) for o, b in zip(times['ours'], times['base'])]
     return dict(reps=len(times['ours']), ratio_of_mins=(mb / mo) if speedup else (mo / mb), ratio_paired=median(pairs),
-                seconds_ours_range=[min(times['ours']), max(times['ours'])], seconds_baseline_range=[min(times['base']), max(times['base'])])
+                seconds_ours_range=[min(times['ours']), max(times['ours'])],
+                seconds_baseline_range=[min(times['base']), max(times['base'])])
 
 # %% ../nbs/13_bench.ipynb #4f6b753c
 GOAL_OPS = ('<=', '>=')
@@ -68,12 +73,14 @@ def bench_row(name:str, # e.g. 'masking-resnet20'
               note:str='', # anything the reader must know (sizes, skips)
               **extra) -> dict:
     "One row of the benchmark table."
-    if goal_op is not None and goal_op not in GOAL_OPS: raise NtksapError(f"goal_op must be one of {GOAL_OPS}, got {goal_op!r}")
+    if goal_op is not None and goal_op not in GOAL_OPS:
+        raise NtksapError(f"goal_op must be one of {GOAL_OPS}, got {goal_op!r}")
     met = None
     if goal is not None and ratio is not None:
         met = bool(ratio <= goal) if goal_op == '<=' else bool(ratio >= goal)
     return dict(name=name, ratio=None if ratio is None else float(ratio), goal_op=goal_op, goal=goal, met=met,
-                seconds_ours=seconds_ours, seconds_baseline=seconds_baseline, ours=ours, baseline=baseline, note=note, **extra)
+                seconds_ours=seconds_ours, seconds_baseline=seconds_baseline, ours=ours, baseline=baseline, note=note,
+                **extra)
 
 def skipped_row(name:str, why:str, goal_op=None, goal=None, **kw) -> dict:
     "A row that could not be measured here (e.g. the data set is absent), with the reason."
@@ -90,7 +97,8 @@ def machine_record(device) -> dict:
     "Device name, torch version, threads and load: what a reader needs to compare two tables."
     device = torch.device(device)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
-    rec = dict(device=str(device), device_name=torch.cuda.get_device_name(device) if device.type == 'cuda' else cpu_name(),
+    rec = dict(device=str(device),
+               device_name=torch.cuda.get_device_name(device) if device.type == 'cuda' else cpu_name(),
                torch=torch.__version__, python=platform.python_version(), platform=platform.platform(),
                cpu_count=os.cpu_count(), usable_cores=cores, torch_threads=torch.get_num_threads(),
                torch_interop_threads=torch.get_num_interop_threads(),
@@ -120,7 +128,8 @@ class BenchSizes:
     memory_T:int = 2 # NTK-SAP iterations in the memory child (the peak of one iteration is that of all)
 
 FULL = BenchSizes()
-QUICK = BenchSizes(reps=1, masking_reps=1, r20_batch=8, r18_batch=4, r18_size=32, prune_images=8, ntksap_T=2, synflow_T=2,
+QUICK = BenchSizes(reps=1, masking_reps=1, r20_batch=8, r18_batch=4, r18_size=32, prune_images=8, ntksap_T=2,
+                   synflow_T=2,
                    data_split='test', data_batches=3, data_reps=1, train_batches=2, train_reps=1, memory_T=1)
 
 # %% ../nbs/13_bench.ipynb #d87589b1
@@ -141,7 +150,8 @@ class BenchContext:
         r = self.shared_data/'cifar10-jpeg' if self.shared_data else None
         return r if r is not None and (r/'train').is_dir() and (r/'test').is_dir() else None
 
-def masked_model(name:str, model_class:str, input_shape, num_classes:int, device, density:float=1.0, seed:int=0) -> nn.Module:
+def masked_model(name:str, model_class:str, input_shape, num_classes:int, device, density:float=1.0,
+                 seed:int=0) -> nn.Module:
     "A model from the zoo with mask buffers, random masks at `density` (pruned weights zeroed), on `device`."
     from ntksap.models import get_model
     from ntksap.masks import add_masks, apply_mask_set, masks_of
@@ -153,7 +163,8 @@ def masked_model(name:str, model_class:str, input_shape, num_classes:int, device
     return m
 
 def sgd_step_fn(model:nn.Module, x, y, masked:bool):
-    "A function doing one SGD step (momentum 0.9, weight decay 1e-4) on batch (x, y); masks held by the optimizer hooks."
+    ("A function doing one SGD step (momentum 0.9, weight decay 1e-4) on batch (x, y); masks held by the optimizer "
+     "hooks.")
     from ntksap.masks import keep_pruned_at_zero
     opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.01, momentum=0.9, weight_decay=1e-4)
     if masked: keep_pruned_at_zero(opt, model)
@@ -166,7 +177,8 @@ def sgd_step_fn(model:nn.Module, x, y, masked:bool):
 
 def _batch(n, shape, classes, device, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return torch.randn((n,) + tuple(shape), generator=g).to(device), torch.randint(0, classes, (n,), generator=g).to(device)
+    x = torch.randn((n,) + tuple(shape), generator=g).to(device)
+    return x, torch.randint(0, classes, (n,), generator=g).to(device)
 
 # %% ../nbs/13_bench.ipynb #0b4fe86b
 def rows_masking(ctx:BenchContext) -> list:
@@ -177,12 +189,15 @@ def rows_masking(ctx:BenchContext) -> list:
              ('masking-resnet18', ('resnet18', 'imagenet', (3, sz.r18_size, sz.r18_size), 1000), sz.r18_batch)]
     for name, (arch, mc, shape, nc), bs in cases:
         masked = masked_model(arch, mc, shape, nc, dev, density=0.1)
-        torch.manual_seed(0); plain = get_model(arch, mc, shape, nc).to(dev)
+        torch.manual_seed(0)
+        plain = get_model(arch, mc, shape, nc).to(dev)
         plain.load_state_dict({k: v for k, v in masked.state_dict().items() if not k.endswith('_mask')})
         x, y = _batch(bs, shape, nc, dev)
-        t = interleaved_times({'ours': sgd_step_fn(masked, x, y, True), 'base': sgd_step_fn(plain, x, y, False)}, sz.masking_reps, device=dev)
+        t = interleaved_times({'ours': sgd_step_fn(masked, x, y, True), 'base': sgd_step_fn(plain, x, y, False)},
+                              sz.masking_reps, device=dev)
         so, sb = median(t['ours']), median(t['base'])
-        rows.append(bench_row(name, so / sb, so, sb, '<=', 1.03, ours=f'SGD step, masked at density 0.1 ({arch}, batch {bs}x{shape})',
+        rows.append(bench_row(name, so / sb, so, sb, '<=', 1.03,
+                              ours=f'SGD step, masked at density 0.1 ({arch}, batch {bs}x{shape})',
                               baseline='the same step, unmasked', **spread(t)))
     return rows
 
@@ -209,14 +224,18 @@ def pruner_rows(ctx:BenchContext, name:str, iterations:int|None=None, batch_goal
     t = interleaved_times({'ours': score, 'base': step}, sz.reps, device=dev)
     so, sb = median(t['ours']), median(t['base'])
     rows = [bench_row(f'{name}-batch', so / sb, so, sb, '<=' if batch_goal else None, batch_goal,
-                      ours=f'{name} score, one batch of {sz.r20_batch}', baseline='one SGD step, same model and batch', **spread(t))]
+                      ours=f'{name} score, one batch of {sz.r20_batch}', baseline='one SGD step, same model and batch',
+                      **spread(t))]
     fresh = masked_model('resnet20', 'lottery', (3, 32, 32), 10, dev, seed=1)
     prune_data = [_batch(sz.prune_images, (3, 32, 32), 10, dev, seed=2)]
-    sync(dev); t0 = time.perf_counter()
+    sync(dev)
+    t0 = time.perf_counter()
     res = prune_loop(fresh, _pruner(name, dev), prune_data, F.cross_entropy, 0.8 ** 10, iterations=iterations,
                      train_mode=pruner.train_mode, progress=False)
-    sync(dev); sp = time.perf_counter() - t0
-    rows.append(bench_row(f'{name}-prune', sp / sb, sp, sb, ours=f'{name} prune of ResNet-20 to 0.8**10, T={iterations}, {sz.prune_images} images',
+    sync(dev)
+    sp = time.perf_counter() - t0
+    rows.append(bench_row(f'{name}-prune', sp / sb, sp, sb,
+                          ours=f'{name} prune of ResNet-20 to 0.8**10, T={iterations}, {sz.prune_images} images',
                           baseline='one SGD step (ratio = prune in training-step equivalents)', density=res.density,
                           note='measured once'))
     return rows
@@ -230,7 +249,8 @@ def _take(loader, n_batches, device):
     "Iterate `n_batches` batches (all if None) of `loader`, moving them to `device`; returns the sample count."
     seen = 0
     for i, (x, y) in enumerate(loader):
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True); seen += len(y)
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        seen += len(y)
         if n_batches is not None and i + 1 >= n_batches: break
     sync(device)
     return seen
@@ -254,20 +274,27 @@ def rows_data(ctx:BenchContext) -> list:
     x, y, _ = image_folder_to_tensors(root, split, 3, (32, 32), cache_dir=ctx.cache_dir, progress=False)
     t_read = time.perf_counter() - t0
     ctx.cifar = (x, y)
-    loader = TensorLoader(x, y, bs, info.mean, info.std, dev, shuffle=True, augment=info.augment, padding=info.crop_padding, seed=0)
+    loader = TensorLoader(x, y, bs, info.mean, info.std, dev, shuffle=True, augment=info.augment,
+                          padding=info.crop_padding, seed=0)
     ds = ImageFolder(str(root/split), transform=reference_transform('cifar10', True))
     dl = DataLoader(ds, bs, shuffle=True, num_workers=2, pin_memory=dev.type == 'cuda')
     nb = sz.data_batches
-    sync(dev); t0 = time.perf_counter(); n = _take(loader, nb, dev); t_first = time.perf_counter() - t0
-    t = interleaved_times({'ours': lambda: _take(loader, nb, dev), 'base': lambda: _take(dl, nb, dev)}, sz.data_reps, warmup=0, device=dev)
+    sync(dev)
+    t0 = time.perf_counter()
+    n = _take(loader, nb, dev)
+    t_first = time.perf_counter() - t0
+    t = interleaved_times({'ours': lambda: _take(loader, nb, dev), 'base': lambda: _take(dl, nb, dev)}, sz.data_reps,
+                          warmup=0, device=dev)
     so, sb = median(t['ours']), median(t['base'])
     what = f"{n} {split} images in batches of {bs}"
     return [bench_row('data-epoch', sb / so, so, sb, '>=', 10, ours=f'TensorLoader epoch ({what}, crop+flip+normalise)',
                       baseline='ImageFolder + PIL transforms + DataLoader(num_workers=2)', **spread(t, speedup=True),
                       images_per_s_ours=n / so, images_per_s_baseline=n / sb,
-                      note=f'ratio = speed-up; same torch threads ({torch.get_num_threads()}) in the main process, 1 per worker'),
+                      note=f'ratio = speed-up; same torch threads ({torch.get_num_threads()}) in the main process, 1 '
+                           'per worker'),
             bench_row('data-cache-build', (t_build + t_first) / sb, t_build + t_first, sb,
-                      ours=f'decode {len(x)} JPEGs + write the uint8 cache ({t_build:.1f} s), then the first epoch ({t_first:.2f} s)',
+                      ours=f'decode {len(x)} JPEGs + write the uint8 cache ({t_build:.1f} s), then the first epoch '
+                           f'({t_first:.2f} s)',
                       baseline='one PIL epoch (ratio = first epoch in PIL epochs)', cache_read_seconds=t_read,
                       note=f'later runs read the cache in {t_read:.2f} s')]
 
@@ -279,15 +306,20 @@ def rows_train(ctx:BenchContext) -> list:
     from ntksap.train import train_epoch, make_optimizer, prepare_model
     sz, dev, bs = ctx.sizes, ctx.device, ctx.sizes.r20_batch
     n = sz.train_batches * bs
-    if ctx.cifar is not None: x, y = ctx.cifar[0][:n], ctx.cifar[1][:n]; src = 'CIFAR-10 images'
+    if ctx.cifar is not None:
+        x, y = ctx.cifar[0][:n], ctx.cifar[1][:n]
+        src = 'CIFAR-10 images'
     else:
         g = torch.Generator().manual_seed(0)
-        x, y = torch.randint(0, 256, (n, 3, 32, 32), dtype=torch.uint8, generator=g), torch.randint(0, 10, (n,), generator=g); src = 'random uint8 images'
+        x, y = (torch.randint(0, 256, (n, 3, 32, 32), dtype=torch.uint8, generator=g),
+                torch.randint(0, 10, (n,), generator=g))
+        src = 'random uint8 images'
     info = dataset_info('cifar10')
     mk = lambda: TensorLoader(x, y, bs, info.mean, info.std, dev, shuffle=True, augment='crop-flip', padding=4, seed=0)
     la, lb = mk(), mk()
     from ntksap.models import get_model
-    torch.manual_seed(0); ma = get_model('resnet20', 'lottery', (3, 32, 32), 10).to(dev)
+    torch.manual_seed(0)
+    ma = get_model('resnet20', 'lottery', (3, 32, 32), 10).to(dev)
     mb = copy.deepcopy(ma)
     cl = dev.type == 'cuda'
     net = prepare_model(ma, channels_last=cl)
@@ -296,12 +328,16 @@ def rows_train(ctx:BenchContext) -> list:
     loss_fn = nn.CrossEntropyLoss()
     def ours(): train_epoch(net, loss_fn, oa, la, dev, epoch=0, progress=False, channels_last=cl)
     def plain():
-        mb.train(); lb.set_epoch(0)
+        mb.train()
+        lb.set_epoch(0)
         for xb, yb in lb:
-            ob.zero_grad(); F.cross_entropy(mb(xb), yb).backward(); ob.step()
+            ob.zero_grad()
+            F.cross_entropy(mb(xb), yb).backward()
+            ob.step()
     t = interleaved_times({'ours': ours, 'base': plain}, sz.train_reps, device=dev)
     so, sb = median(t['ours']), median(t['base'])
-    return [bench_row('train-resnet20', sb / so, so, sb, '>=', 1.0, ours=f'train_epoch over TensorLoader ({n} {src}, batch {bs})',
+    return [bench_row('train-resnet20', sb / so, so, sb, '>=', 1.0,
+                      ours=f'train_epoch over TensorLoader ({n} {src}, batch {bs})',
                       baseline='plain eager loop over the same batches', **spread(t, speedup=True),
                       images_per_s_ours=n / so, images_per_s_baseline=n / sb,
                       note='ratio = images/s ours / images/s plain' + ('; ours channels-last' if cl else ''))]
@@ -341,28 +377,42 @@ def memory_child(kind:str, # 'train' or 'ntksap'
     dev = torch.device(device)
     model = masked_model('resnet20', 'lottery', (3, 32, 32), 10, dev)
     if kind == 'train':
-        x, y = _batch(sz.r20_batch, (3, 32, 32), 10, dev); run = sgd_step_fn(model, x, y, True)
+        x, y = _batch(sz.r20_batch, (3, 32, 32), 10, dev)
+        run = sgd_step_fn(model, x, y, True)
     else:
         data = [_batch(sz.prune_images, (3, 32, 32), 10, dev, seed=2)]
-        run = lambda: prune_loop(model, _pruner('ntksap', dev), data, F.cross_entropy, 0.8 ** 10, iterations=sz.memory_T,
+        run = lambda: prune_loop(model, _pruner('ntksap', dev), data, F.cross_entropy, 0.8 ** 10,
+                                 iterations=sz.memory_T,
                                  train_mode=None, progress=False)   # None: the pruner's own mode
     gc.collect()
     process_peak = _peak_rss()   # the interpreter, torch and the setup
     if dev.type == 'cuda':
-        sync(dev); torch.cuda.reset_peak_memory_stats(dev); before = torch.cuda.memory_allocated(dev)
-        run(); sync(dev); peak = torch.cuda.max_memory_allocated(dev)
+        sync(dev)
+        torch.cuda.reset_peak_memory_stats(dev)
+        before = torch.cuda.memory_allocated(dev)
+        run()
+        sync(dev)
+        peak = torch.cuda.max_memory_allocated(dev)
     else:
-        reset = _reset_peak_rss(); before = _rss(); run(); peak = _peak_rss()
-    return dict(kind=kind, before=before, peak=peak, rise=max(peak - before, 0), process_peak_rss=max(process_peak, _peak_rss()),
+        reset = _reset_peak_rss()
+        before = _rss()
+        run()
+        peak = _peak_rss()
+    return dict(kind=kind, before=before, peak=peak, rise=max(peak - before, 0),
+                process_peak_rss=max(process_peak, _peak_rss()),
                 measure='cuda max_memory_allocated' if dev.type == 'cuda' else
-                        'RSS: peak (VmHWM, reset before the operation) - RSS before' if reset else 'RSS: process peak - RSS before')
+                        'RSS: peak (VmHWM, reset before the operation) - RSS before' if reset
+                        else 'RSS: process peak - RSS before')
 
 def _run_memory_child(kind:str, ctx:BenchContext) -> dict:
     code = ("import sys, json; from ntksap.bench import memory_child; "
-            "print(json.dumps(memory_child(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]) or None)))")
-    args = [sys.executable, '-c', code, kind, str(ctx.device), json.dumps(asdict(ctx.sizes)), str(torch.get_num_threads())]
+            "print(json.dumps(memory_child(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]) or "
+            "None)))")
+    args = [sys.executable, '-c', code, kind, str(ctx.device), json.dumps(asdict(ctx.sizes)),
+            str(torch.get_num_threads())]
     r = subprocess.run(args, capture_output=True, text=True)
-    if r.returncode != 0: raise NtksapError(f"the memory measurement of {kind!r} failed: {r.stderr.strip().splitlines()[-1:]}")
+    if r.returncode != 0:
+        raise NtksapError(f"the memory measurement of {kind!r} failed: {r.stderr.strip().splitlines()[-1:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 def rows_memory(ctx:BenchContext) -> list:
@@ -372,24 +422,30 @@ def rows_memory(ctx:BenchContext) -> list:
     floor = 1 << 20   # 1 MiB: guards the quick run's tiny sizes against a zero rise
     mib = lambda b: b / 2 ** 20
     return [bench_row('memory-ntksap', max(ours['rise'], floor) / max(base['rise'], floor), goal_op='<=', goal=2.0,
-                      ours=f"NTK-SAP prune ({ctx.sizes.prune_images} images, T={ctx.sizes.memory_T}): +{mib(ours['rise']):.0f} MiB",
+                      ours=f"NTK-SAP prune ({ctx.sizes.prune_images} images, T={ctx.sizes.memory_T}): "
+                           f"+{mib(ours['rise']):.0f} MiB",
                       baseline=f"one SGD step (batch {ctx.sizes.r20_batch}): +{mib(base['rise']):.0f} MiB",
                       bytes_ours=ours['rise'], bytes_baseline=base['rise'], process_peak_ours=ours['process_peak_rss'],
                       process_peak_baseline=base['process_peak_rss'], measure=ours['measure'],
-                      note=f"rise above the memory in use after setup; whole-process peaks {mib(ours['process_peak_rss']):.0f} / "
-                           f"{mib(base['process_peak_rss']):.0f} MiB; {time.perf_counter() - t0:.0f} s with process start")]
+                      note="rise above the memory in use after setup; whole-process peaks "
+                           f"{mib(ours['process_peak_rss']):.0f} / "
+                           f"{mib(base['process_peak_rss']):.0f} MiB; {time.perf_counter() - t0:.0f} s with process "
+                           "start")]
 
 # %% ../nbs/13_bench.ipynb #f69a3c64
 SUITE = {'masking': rows_masking, 'ntksap': rows_ntksap, 'synflow': rows_synflow, 'grasp': rows_grasp,
          'data': rows_data, 'train': rows_train, 'memory': rows_memory}
 
 def bench_table(result:dict) -> pd.DataFrame:
-    "The rows as a table: ratio (of medians), goal, whether met, the ratio of the fastest calls, and the two median times."
+    ("The rows as a table: ratio (of medians), goal, whether met, the ratio of the fastest calls, and the two median "
+     "times.")
     fmt = lambda v, d=3: '' if v is None else f'{v:.{d}f}'
     rows = []
     for r in result['rows']:
-        rows.append({'row': r['name'], 'ratio': fmt(r['ratio']), 'goal': '' if r['goal'] is None else f"{r['goal_op']} {r['goal']:g}",
-                     'met': {True: 'yes', False: 'NO', None: '-'}[r['met']], 'paired': fmt(r.get('ratio_paired')), 'of mins': fmt(r.get('ratio_of_mins')),
+        rows.append({'row': r['name'], 'ratio': fmt(r['ratio']),
+                     'goal': '' if r['goal'] is None else f"{r['goal_op']} {r['goal']:g}",
+                     'met': {True: 'yes', False: 'NO', None: '-'}[r['met']], 'paired': fmt(r.get('ratio_paired')),
+                     'of mins': fmt(r.get('ratio_of_mins')),
                      'ours (s)': fmt(r['seconds_ours']), 'baseline (s)': fmt(r['seconds_baseline']),
                      'ours': r['ours'], 'note': r['note']})
     return pd.DataFrame(rows)
@@ -417,7 +473,8 @@ def run_bench(quick:bool=False, # seconds-long smoke version (CI)
     try:
         with tempfile.TemporaryDirectory(prefix='ntksap-bench-') as cache:
             ctx = BenchContext(dev, QUICK if quick else FULL, quick, find_shared_data(), Path(cache))
-            machine = dict(machine_record(dev), quick=quick, shared_data=str(ctx.shared_data) if ctx.shared_data else None)
+            machine = dict(machine_record(dev), quick=quick,
+                           shared_data=str(ctx.shared_data) if ctx.shared_data else None)
             out_rows = []
             for g in (bar := tqdm(groups, desc='bench', disable=not progress, dynamic_ncols=True)):
                 bar.set_postfix(row=g)

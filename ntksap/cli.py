@@ -90,8 +90,8 @@ def _bench_main(argv):
 def _pruners_main(argv):
     from ntksap.pruning import print_pruners, pruner_names, recommended_flags
     p = OneLineParser(prog='ntksap pruners', description="Each pruner's facts: its recommended scoring iterations T "
-                      "(--prune-epochs) and BatchNorm mode (--prune-train-mode), what it reads of the data, its options, "
-                      "its paper.")
+                      "(--prune-epochs) and BatchNorm mode (--prune-train-mode), what it reads of the data, its "
+                      "options, its paper.")
     p.add_argument('--flags', nargs='*', default=None, metavar='PRUNER',
                    help='print the recommended run flags of these pruners (all if none), one line each')
     p.add_argument('--dataset', default=None, help='with --flags: include the options the paper sets for this data set')

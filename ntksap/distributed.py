@@ -46,7 +46,8 @@ def _env_int(environ, name:str, default:int) -> int:
 def dist_env(environ=None) -> DistEnv:
     "Rank, local rank, world size and restart count from the environment `torchrun` sets (`os.environ` by default)."
     e = os.environ if environ is None else environ
-    ws = _env_int(e, 'WORLD_SIZE', 1); rank = _env_int(e, 'RANK', 0)
+    ws = _env_int(e, 'WORLD_SIZE', 1)
+    rank = _env_int(e, 'RANK', 0)
     if ws < 1 or not 0 <= rank < ws:
         raise NtksapError(f"RANK={rank} does not fit WORLD_SIZE={ws}: launch with torchrun, which sets both")
     if ws > 1 and not (e.get('MASTER_ADDR') and e.get('MASTER_PORT')):
@@ -67,7 +68,8 @@ def pick_device(env:DistEnv, device:str='auto', no_cuda:bool=False) -> torch.dev
                           "CUDA_VISIBLE_DEVICES")
     n = torch.cuda.device_count()
     if env.local_rank >= n:
-        raise NtksapError(f"local rank {env.local_rank} but only {n} GPUs are visible: use --nproc_per_node {n} or fewer")
+        raise NtksapError(f"local rank {env.local_rank} but only {n} GPUs are visible: use --nproc_per_node {n} or "
+                          "fewer")
     return torch.device('cuda', env.local_rank)
 
 def pick_backend(backend:str, device:torch.device) -> str:
@@ -163,13 +165,15 @@ def barrier(timeout_minutes:float=None):
 def broadcast_object(obj, src:int=0, timeout_minutes:float=None):
     "Rank `src`'s `obj` on every rank (any picklable object; tensors travel on the CPU)."
     if not is_distributed(): return obj
-    box = [obj]; dist.broadcast_object_list(box, src=src, group=_group(timeout_minutes))
+    box = [obj]
+    dist.broadcast_object_list(box, src=src, group=_group(timeout_minutes))
     return box[0]
 
 def gather_objects(obj) -> list:
     "Every rank's `obj`, in rank order, on every rank."
     if not is_distributed(): return [obj]
-    out = [None] * get_world_size(); dist.all_gather_object(out, obj, group=_group())
+    out = [None] * get_world_size()
+    dist.all_gather_object(out, obj, group=_group())
     return out
 
 def run_on_main(fn, timeout_minutes:float=None):
@@ -187,13 +191,14 @@ def run_on_main(fn, timeout_minutes:float=None):
 def per_rank_batch_size(global_batch:int, world_size:int) -> int:
     "The batch of one process when `global_batch` is split across `world_size` processes."
     if global_batch % world_size:
-        raise NtksapError(f"--train-batch-size {global_batch} is the global batch and must be divisible by the number of "
-                          f"processes ({world_size}); "
+        raise NtksapError(f"--train-batch-size {global_batch} is the global batch and must be divisible by the number "
+                          f"of processes ({world_size}); "
                           f"use e.g. {max(world_size, global_batch // world_size * world_size)}")
     return global_batch // world_size
 
 def shard_eval_loader(loader, rank:int, world_size:int):
-    "Rank `rank`'s disjoint share of an evaluation loader (samples rank, rank+W, ...); the loader itself for one process"
+    ("Rank `rank`'s disjoint share of an evaluation loader (samples rank, rank+W, ...); the loader itself for one "
+     "process")
     if world_size == 1: return loader
     if isinstance(loader, TensorLoader):
         return TensorLoader(loader.images[rank::world_size], loader.labels[rank::world_size], loader.batch_size,
@@ -227,7 +232,8 @@ def convert_sync_batchnorm(model:nn.Module) -> nn.Module:
     return model
 
 def wrap_ddp(model:nn.Module, device:torch.device, sync_bn:bool=False) -> nn.Module:
-    "`DistributedDataParallel(model)`, mask buffers excluded from DDP's buffer broadcasts; `model` itself for one process."
+    ("`DistributedDataParallel(model)`, mask buffers excluded from DDP's buffer broadcasts; `model` itself for one "
+     "process.")
     if not is_distributed(): return model
     if sync_bn:
         if device.type != 'cuda': raise NtksapError("--sync-bn needs GPUs: PyTorch's SyncBatchNorm runs on CUDA only")
@@ -307,7 +313,8 @@ def check_state_fits(model:nn.Module, state:dict, what:str='checkpoint'):
                           f"{tuple(own[k].shape)} in the model ({len(bad)} tensors differ){hint}")
 
 def restore_training(ckpt:dict, model:nn.Module, optimizer, scheduler, rank:int=0) -> tuple[int, float, list]:
-    "Load a training checkpoint into model, optimizer and schedule, and this rank's RNG; `(start_epoch, best_top1, rows)`."
+    ("Load a training checkpoint into model, optimizer and schedule, and this rank's RNG; `(start_epoch, best_top1, "
+     "rows)`.")
     if ckpt.get('version') != CHECKPOINT_VERSION:
         raise NtksapError(f"checkpoint {ckpt.get('_path', '')} is not an ntksap training checkpoint (version "
                           f"{ckpt.get('version')!r})")

@@ -77,9 +77,12 @@ def plan_grid(run:dict, # explicit run settings shared by all cells (field -> va
     from ntksap.core import NtksapError
     run = dict(run)
     bad = sorted(k for k in run if k in GRID_SET or k in ('pruner', 'pruner_list', 'compression_list'))
-    if bad: raise NtksapError(f"ntksap grid sets {', '.join(bad)} itself for each cell; give --pruner-list, --compression-list and --seeds")
+    if bad:
+        raise NtksapError(f"ntksap grid sets {', '.join(bad)} itself for each cell; give --pruner-list, "
+                          "--compression-list and --seeds")
     if not pruners or not compressions or not seeds:
-        raise NtksapError("ntksap grid needs --pruner-list, --compression-list and --seeds (e.g. --pruner-list snip ntksap --compression-list 2 6 --seeds 0 1)")
+        raise NtksapError("ntksap grid needs --pruner-list, --compression-list and --seeds (e.g. --pruner-list snip "
+                          "ntksap --compression-list 2 6 --seeds 0 1)")
     T = run.pop('prune_epoch_list', None) if 'prune_epoch_list' in run else None
     if T is not None and len(T) not in (1, len(pruners)):
         raise NtksapError(f"--prune-epoch-list needs one T or one per pruner ({len(pruners)}), got {T}")
@@ -87,7 +90,8 @@ def plan_grid(run:dict, # explicit run settings shared by all cells (field -> va
     cells = []
     for seed in seeds:
         for i, p in enumerate(pruners):
-            own = pruner_defaults(p, run.get('dataset')) | ({'prune_epochs': T[0] if len(T) == 1 else T[i]} if T else {})
+            own = (pruner_defaults(p, run.get('dataset'))
+                   | ({'prune_epochs': T[0] if len(T) == 1 else T[i]} if T else {}))
             expid = (f"{name}-" if name else '') + f"{p}-seed{seed}"
             common = own | dict(run, pruner=p, seed=seed, result_dir=str(grid_dir))
             common.setdefault('progress', False)
@@ -97,8 +101,8 @@ def plan_grid(run:dict, # explicit run settings shared by all cells (field -> va
             cells.append(prune)
             for c in compressions:
                 cells.append(Cell('train', p, seed, float(c),
-                                  dict(common, experiment='multishot_ddp_train', expid=f"{expid}-c{c:g}", compression=float(c),
-                                       prune_dir=str(prune.folder)),
+                                  dict(common, experiment='multishot_ddp_train', expid=f"{expid}-c{c:g}",
+                                       compression=float(c), prune_dir=str(prune.folder)),
                                   grid_dir/'multishot_ddp_train'/f"{expid}-c{c:g}", needs=prune.name))
     return sorted(cells, key=lambda c: c.kind != 'prune')     # prune jobs first (stable: seeds, then pruners)
 
@@ -107,7 +111,8 @@ def plan_grid(run:dict, # explicit run settings shared by all cells (field -> va
 GRID_FREE = ('compression_list', 'environment')
 
 def check_cells(cells:list) -> list:
-    "Validate every cell's settings; refuse a cell whose folder holds a run with other settings (the grid would mix them)."
+    ("Validate every cell's settings; refuse a cell whose folder holds a run with other settings (the grid would mix "
+     "them).")
     from ntksap.core import NtksapError, load_json
     from ntksap.settings import Settings, validate
     from ntksap.launch import RESUME_FREE
@@ -119,8 +124,8 @@ def check_cells(cells:list) -> list:
         diff = [k for k in s if k not in RESUME_FREE + GRID_FREE and k in old and old[k] != s[k]]
         if diff:
             k = diff[0]
-            raise NtksapError(f"{c.folder.parent.name}/{c.folder.name} holds a run with other settings ({k}: {old[k]!r} there, "
-                              f"{s[k]!r} now); use another --grid-dir, or remove that folder")
+            raise NtksapError(f"{c.folder.parent.name}/{c.folder.name} holds a run with other settings ({k}: "
+                              f"{old[k]!r} there, {s[k]!r} now); use another --grid-dir, or remove that folder")
     return cells
 
 # %% ../nbs/14_grid.ipynb #80114cec
@@ -134,7 +139,8 @@ def plan_table(cells:list, grid_dir=None) -> 'pd.DataFrame':
 
 # %% ../nbs/14_grid.ipynb #e0f780b0
 def visible_gpus(device:str='auto', no_cuda:bool=False, environ=None) -> list:
-    "The GPUs the grid spreads its workers over: `CUDA_VISIBLE_DEVICES`'s entries, else every GPU torch sees; [] for CPU."
+    ("The GPUs the grid spreads its workers over: `CUDA_VISIBLE_DEVICES`'s entries, else every GPU torch sees; [] for "
+     "CPU.")
     environ = os.environ if environ is None else environ
     if no_cuda or device == 'cpu': return []
     if 'CUDA_VISIBLE_DEVICES' in environ: return [g for g in environ['CUDA_VISIBLE_DEVICES'].split(',') if g.strip()]
@@ -150,7 +156,8 @@ def cell_env(slot:int, # the worker slot (0 .. workers-1) the cell runs in
              threads:int, # CPU threads of the cell
              gpus:list=(), # visible GPUs (strings); empty on CPU
              gpus_per_cell:int=1, environ=None) -> dict:
-    "The environment a cell gets: its thread count, and on GPUs its share of `CUDA_VISIBLE_DEVICES` (several slots per GPU)."
+    ("The environment a cell gets: its thread count, and on GPUs its share of `CUDA_VISIBLE_DEVICES` (several slots "
+     "per GPU).")
     env = dict(os.environ if environ is None else environ)
     env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     if gpus:
@@ -162,7 +169,8 @@ def cell_command(cell:Cell, gpus_per_cell:int=1, python:str=None) -> list:
     "The command of a cell: `python -m ntksap ...`, or through torchrun with one process per GPU."
     py = python or sys.executable
     if gpus_per_cell > 1:
-        return [py, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={gpus_per_cell}', '-m', 'ntksap', *cell.argv()]
+        return [py, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={gpus_per_cell}', '-m', 'ntksap',
+                *cell.argv()]
     return [py, '-m', 'ntksap', *cell.argv()]
 
 # %% ../nbs/14_grid.ipynb #736b1cc9
@@ -201,7 +209,8 @@ class LocalLauncher:
         cell.folder.mkdir(parents=True, exist_ok=True)
         cmd = cell_command(cell, self.gpus_per_cell)
         log = open(cell.folder/LOG_NAME, 'a')
-        log.write(f"$ {shlex.join(cmd[1:])}\n"); log.flush()
+        log.write(f"$ {shlex.join(cmd[1:])}\n")
+        log.flush()
         p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                              env=cell_env(slot, self.threads, self.gpus, self.gpus_per_cell))
         log.close()
@@ -209,17 +218,20 @@ class LocalLauncher:
     def poll(self, handle) -> int|None: return handle.poll()
 
 # %% ../nbs/14_grid.ipynb #87fd1e51
-def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, poll_s:float=0.2, out=sys.stdout) -> dict:
+def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, poll_s:float=0.2,
+              out=sys.stdout) -> dict:
     """Run the unfinished cells, up to `workers` at a time, each after the cell it needs; returns `{cell name: status}`.
     A failed cell is reported with its log's last line; the cells that need it are not run; the others go on."""
     from tqdm.auto import tqdm
-    grid_dir = Path(grid_dir); grid_dir.mkdir(parents=True, exist_ok=True)
+    grid_dir = Path(grid_dir)
+    grid_dir.mkdir(parents=True, exist_ok=True)
     status = {c.name: 'finished before' for c in cells if c.done()}
     todo = [c for c in cells if c.name not in status]
     j = read_journal(grid_dir)
     attempt = 1 + (int(j['attempt'].max()) if len(j) else 0)
     running, free = {}, list(range(workers))
-    bar = tqdm(total=len(cells), initial=len(status), unit='cell', desc='grid', disable=not progress, dynamic_ncols=True)
+    bar = tqdm(total=len(cells), initial=len(status), unit='cell', desc='grid', disable=not progress,
+               dynamic_ncols=True)
     def say(msg):
         if progress: bar.write(msg, file=out)
         else: print(msg, file=out, flush=True)
@@ -228,15 +240,20 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
             for c in list(todo):
                 dep = status.get(c.needs) if c.needs else 'finished'
                 if dep is not None and dep not in ('finished', 'finished before'):
-                    todo.remove(c); status[c.name] = f"not run: {c.needs} failed"; bar.update(1)
+                    todo.remove(c)
+                    status[c.name] = f"not run: {c.needs} failed"
+                    bar.update(1)
                 elif dep is not None and free:
-                    todo.remove(c); slot = free.pop(0)
+                    todo.remove(c)
+                    slot = free.pop(0)
                     _record(grid_dir, event='start', cell=c.name, attempt=attempt)
                     running[c.name] = (c, slot, launcher.start(c, slot))
             for name, (c, slot, h) in list(running.items()):
                 rc = launcher.poll(h)
                 if rc is None: continue
-                del running[name]; free.append(slot); free.sort()
+                del running[name]
+                free.append(slot)
+                free.sort()
                 ok = rc == 0 and c.done()
                 _record(grid_dir, event='end', cell=name, attempt=attempt, rc=rc)
                 status[name] = 'finished' if ok else 'failed'
@@ -261,8 +278,8 @@ class SlurmLauncher:
         self.folder = Path(grid_dir)/'slurm'
         self.ex = submitit.AutoExecutor(folder=self.folder/'%j', cluster=cluster)
         self.gpus_per_job, self.threads = gpus_per_job, cpus_per_job or 1
-        params = dict(timeout_min=time_min, gpus_per_node=gpus_per_job or None, cpus_per_task=cpus_per_job, mem_gb=mem_gb,
-                      nodes=1, tasks_per_node=1, name='ntksap-grid', slurm_partition=partition,
+        params = dict(timeout_min=time_min, gpus_per_node=gpus_per_job or None, cpus_per_task=cpus_per_job,
+                      mem_gb=mem_gb, nodes=1, tasks_per_node=1, name='ntksap-grid', slurm_partition=partition,
                       slurm_array_parallelism=array_parallelism, slurm_account=account)
         self.ex.update_parameters(**{k: v for k, v in params.items() if v is not None})
         self.jobs_file = Path(grid_dir)/'slurm-jobs.json'
@@ -272,12 +289,15 @@ class SlurmLauncher:
     def start(self, cell:Cell, slot:int):
         import submitit
         jobs = self._jobs()
-        if self.ex.cluster == 'slurm' and cell.name in jobs:      # submitted by an earlier `ntksap grid`: still queued or running?
+        # submitted by an earlier `ntksap grid`: still queued or running?
+        if self.ex.cluster == 'slurm' and cell.name in jobs:
             job = submitit.SlurmJob(folder=self.folder/'%j', job_id=jobs[cell.name])
-            if job.state in ('PENDING', 'RUNNING', 'REQUEUED', 'CONFIGURING', 'COMPLETING', 'RESIZING', 'SUSPENDED'): return job
+            if job.state in ('PENDING', 'RUNNING', 'REQUEUED', 'CONFIGURING', 'COMPLETING', 'RESIZING', 'SUSPENDED'):
+                return job
         cell.folder.mkdir(parents=True, exist_ok=True)
         cmd = cell_command(cell, self.gpus_per_job or 1)
-        job = self.ex.submit(run_cell_job, cmd, {'OMP_NUM_THREADS': str(self.threads), 'MKL_NUM_THREADS': str(self.threads)},
+        job = self.ex.submit(run_cell_job, cmd,
+                             {'OMP_NUM_THREADS': str(self.threads), 'MKL_NUM_THREADS': str(self.threads)},
                              str(cell.folder/LOG_NAME))
         self.jobs_file.write_text(json.dumps(dict(jobs, **{cell.name: str(job.job_id)}), indent=1))
         return job
@@ -287,10 +307,13 @@ class SlurmLauncher:
         except Exception: return 1
 
 def run_cell_job(cmd:list, env:dict, log:str) -> int:
-    "A cell inside a Slurm job: run `cmd` with `env` added to the job's environment, output appended to `log`; its exit status."
+    ("A cell inside a Slurm job: run `cmd` with `env` added to the job's environment, output appended to `log`; its "
+     "exit status.")
     with open(log, 'a') as f:
-        f.write(f"$ {shlex.join(cmd[1:])}\n"); f.flush()
-        return subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=dict(os.environ, **env)).returncode
+        f.write(f"$ {shlex.join(cmd[1:])}\n")
+        f.flush()
+        return subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                              env=dict(os.environ, **env)).returncode
 
 # %% ../nbs/14_grid.ipynb #bcb8b82a
 @dataclass
@@ -312,12 +335,14 @@ class GridOptions:
 def run_grid(run:dict, o:GridOptions, out=sys.stdout,
              launcher=None, # run the cells with this launcher instead of o.launcher's (tests pass one in)
             ) -> dict:
-    "Plan, run and report a grid; returns `{'cells': plan table with each cell's status, 'ok': all finished, 'report': ...}`."
+    ("Plan, run and report a grid; returns `{'cells': plan table with each cell's status, 'ok': all finished, "
+     "'report': ...}`.")
     from ntksap.core import NtksapError
     run = dict(run)
     name = run.pop('expid', '')
     if str(run.get('device', 'auto')).startswith('cuda:'):
-        raise NtksapError("ntksap grid spreads cells over CUDA_VISIBLE_DEVICES itself; give --device cuda (or auto), not a GPU index")
+        raise NtksapError("ntksap grid spreads cells over CUDA_VISIBLE_DEVICES itself; give --device cuda (or auto), "
+                          "not a GPU index")
     grid_dir = Path(o.grid_dir)
     cells = check_cells(plan_grid(run, o.pruners, o.compressions, o.seeds, grid_dir, name))
     table = plan_table(cells, grid_dir)
@@ -340,7 +365,8 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
     table['status'] = [status[c.name] for c in cells]
     table['done'] = [c.done() for c in cells]
     n_ok = int(table.status.isin(['finished', 'finished before']).sum())
-    print(f"grid: {n_ok} of {len(cells)} cells finished" + (f", {len(cells) - n_ok} not (see above)" if n_ok < len(cells) else ''), file=out)
+    print(f"grid: {n_ok} of {len(cells)} cells finished"
+          + (f", {len(cells) - n_ok} not (see above)" if n_ok < len(cells) else ''), file=out)
     rep = None
     if o.report and any(c.done() for c in cells if c.kind == 'train'):
         from ntksap.report import report
@@ -352,23 +378,25 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
 def grid_parser():
     from ntksap.cli import OneLineParser
     p = OneLineParser(prog='ntksap grid', add_help=False, allow_abbrev=False, description=(
-        "Run a grid of runs: per pruner and seed one prune job (multishot_ddp_prune) for every compression, then one training "
-        "job (multishot_ddp_train) per compression, up to --jobs at a time; finished cells are skipped, interrupted ones "
-        "resume from their checkpoints; ends with 'ntksap report' over the grid folder. Every flag of a run "
-        "(see 'ntksap --help') is passed to every cell; each pruner gets its recommended --prune-epochs and "
+        "Run a grid of runs: per pruner and seed one prune job (multishot_ddp_prune) for every compression, then one "
+        "training job (multishot_ddp_train) per compression, up to --jobs at a time; finished cells are skipped, "
+        "interrupted ones resume from their checkpoints; ends with 'ntksap report' over the grid folder. Every flag of "
+        "a run (see 'ntksap --help') is passed to every cell; each pruner gets its recommended --prune-epochs and "
         "--prune-train-mode unless given."))
     p.add_argument('-h', '--help', action='store_true')
     g = p.add_argument_group('grid')
     g.add_argument('--seeds', nargs='+', type=int, default=[0], help='seeds (default: 0)')
     g.add_argument('-j', '--jobs', type=int, default=1,
-                   help="cells run at a time (default: 1); on GPUs spread over CUDA_VISIBLE_DEVICES, several per GPU allowed "
-                        "(the run's --workers is its data-loading processes, passed to every cell)")
+                   help="cells run at a time (default: 1); on GPUs spread over CUDA_VISIBLE_DEVICES, several per GPU "
+                        "allowed (the run's --workers is its data-loading processes, passed to every cell)")
     g.add_argument('--threads', type=int, default=0, help='CPU threads per cell (default: cores // jobs)')
-    g.add_argument('--grid-dir', default=None, help='folder of the grid (default: --result-dir if given, else Results/grid)')
+    g.add_argument('--grid-dir', default=None,
+                   help='folder of the grid (default: --result-dir if given, else Results/grid)')
     g.add_argument('--gpus-per-cell', '--slurm-gpus-per-job', dest='gpus_per_cell', type=int, default=1,
                    help='GPUs per cell; above 1 each cell runs under torchrun with one process per GPU (default: 1)')
     g.add_argument('--dry-run', action='store_true', help='print the plan and the commands; run nothing')
-    g.add_argument('--launcher', default='local', choices=('local', 'slurm'), help='run cells here (local) or as Slurm jobs through submitit')
+    g.add_argument('--launcher', default='local', choices=('local', 'slurm'),
+                   help='run cells here (local) or as Slurm jobs through submitit')
     s = p.add_argument_group('slurm (with --launcher slurm)')
     s.add_argument('--slurm-partition', default=None)
     s.add_argument('--slurm-time', type=int, default=None, metavar='MINUTES', help='time limit per job')
@@ -387,16 +415,20 @@ def parse_grid(argv:list) -> tuple[dict, GridOptions]:
     gp = grid_parser()
     a, rest = gp.parse_known_args(argv)
     if a.help:
-        gp.print_help(); print("\nrun flags (passed to every cell):"); build_parser('ntksap grid').print_help(); sys.exit(0)
+        gp.print_help()
+        print("\nrun flags (passed to every cell):")
+        build_parser('ntksap grid').print_help()
+        sys.exit(0)
     run = vars(build_parser('ntksap grid').parse_args(rest))
     pruners = run.pop('pruner_list', None) or ([run.pop('pruner')] if 'pruner' in run else [])
     grid_dir = a.grid_dir or run.pop('result_dir', None) or 'Results/grid'
     run.pop('result_dir', None)
-    slurm = dict(cluster=a.slurm_cluster, partition=a.slurm_partition, time_min=a.slurm_time, cpus_per_job=a.slurm_cpus_per_job,
+    slurm = dict(cluster=a.slurm_cluster, partition=a.slurm_partition, time_min=a.slurm_time,
+                 cpus_per_job=a.slurm_cpus_per_job,
                  mem_gb=a.slurm_mem_gb, array_parallelism=a.slurm_array_parallelism, account=a.slurm_account)
     o = GridOptions(pruners=pruners, compressions=run.pop('compression_list', []), seeds=a.seeds, jobs=a.jobs,
-                    threads=a.threads, grid_dir=grid_dir, gpus_per_cell=a.gpus_per_cell, launcher=a.launcher, dry_run=a.dry_run,
-                    progress=bool(run.get('progress', True)), slurm=slurm)
+                    threads=a.threads, grid_dir=grid_dir, gpus_per_cell=a.gpus_per_cell, launcher=a.launcher,
+                    dry_run=a.dry_run, progress=bool(run.get('progress', True)), slurm=slurm)
     run.pop('progress', None)
     return run, o
 

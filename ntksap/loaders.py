@@ -198,7 +198,8 @@ class _EpochSampler(torch.utils.data.Sampler):
     def __len__(self) -> int: return len(self.keys)
 
 def _collate_raw(batch):
-    "A batch of raw files: the list of byte tensors, the labels, the `(root, path)` pairs (decoded later, on the device)."
+    ("A batch of raw files: the list of byte tensors, the labels, the `(root, path)` pairs (decoded later, on the "
+     "device).")
     return [b[0] for b in batch], torch.tensor([b[1] for b in batch], dtype=torch.int64), [b[2] for b in batch]
 
 class FolderLoader:

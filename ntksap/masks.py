@@ -27,7 +27,8 @@ MASK_SUFFIX = '_mask'
 
 def _attention_attrs(m:nn.MultiheadAttention, bias:bool) -> list[str]:
     "The projection weights of an attention module (packed, or one per q/k/v when kdim/vdim differ), and its biases."
-    weights = ['in_proj_weight'] if m.in_proj_weight is not None else ['q_proj_weight', 'k_proj_weight', 'v_proj_weight']
+    weights = (['in_proj_weight'] if m.in_proj_weight is not None
+               else ['q_proj_weight', 'k_proj_weight', 'v_proj_weight'])
     return weights + (['in_proj_bias', 'bias_k', 'bias_v'] if bias else [])   # out_proj is a Linear of its own
 
 def _recurrent_attrs(m:nn.RNNBase, bias:bool) -> list[str]:
@@ -54,7 +55,8 @@ def prunable_parameters(model:nn.Module, # any module
                         bias:bool=False, # also prune biases (--prune-bias)
                         batchnorm:bool=False, # also prune BatchNorm affine weights (--prune-batchnorm)
                         residual:bool=False, # also prune identity-shortcut weights (--prune-residual)
-                        embedding:bool=False, # also prune embeddings (nn.Embedding; a ViT's class token, position embedding)
+                        # also prune embeddings (nn.Embedding; a ViT's class token, position embedding)
+                        embedding:bool=False,
                         norm:bool=False, # also prune the affine weights of every norm layer (LayerNorm, GroupNorm, ...)
                        ) -> list[tuple[str, nn.Module, str]]:
     "The `(qualified name, owning module, attribute)` of each prunable parameter."
@@ -67,7 +69,8 @@ def prunable_parameters(model:nn.Module, # any module
 # %% ../nbs/01_masks.ipynb #b7b930b9
 def add_masks(model:nn.Module, bias:bool=False, batchnorm:bool=False, residual:bool=False,
               embedding:bool=False, norm:bool=False) -> nn.Module:
-    "Register a `<param>_mask` buffer of ones beside every prunable parameter (switches: `prunable_parameters`); returns `model`."
+    ("Register a `<param>_mask` buffer of ones beside every prunable parameter (switches: `prunable_parameters`); "
+     "returns `model`.")
     for _, m, a in prunable_parameters(model, bias, batchnorm, residual, embedding, norm):
         if not hasattr(m, a + MASK_SUFFIX):
             p = getattr(m, a)
@@ -118,7 +121,8 @@ class MaskSet(dict):
         live = {n: p for n, _, p in masked_parameters(model)}
         if set(live) != set(self):
             missing, extra = sorted(set(self) - set(live)), sorted(set(live) - set(self))
-            raise NtksapError(f"mask set does not fit the model: masks for parameters the model lacks {missing[:3]}, model parameters without a mask {extra[:3]}")
+            raise NtksapError(f"mask set does not fit the model: masks for parameters the model lacks {missing[:3]}, "
+                              f"model parameters without a mask {extra[:3]}")
         for k, v in self.items(): check_mask_tensor(k, v, live[k].shape)
     def save(self, path): return save_torch(dict(self), path)
     @classmethod
@@ -143,7 +147,8 @@ def apply_mask_set(model:nn.Module, masks:dict, allow_grow:bool=False) -> nn.Mod
     if not allow_grow:
         for k, v in ms.items():
             if bool((v.to(live[k].device) > live[k]).any()):
-                raise NtksapError(f"mask {k!r} would regrow pruned weights (masks only shrink; pass allow_grow=True to reset)")
+                raise NtksapError(f"mask {k!r} would regrow pruned weights (masks only shrink; pass allow_grow=True to "
+                                  "reset)")
     for k, v in ms.items(): live[k].copy_(v)
     return apply_masks(model)
 
@@ -170,7 +175,8 @@ def plot_density(model_or_table, # a masked model, or its `density_table`
                  label:str='density per layer', # legend label of the bars
                  **bar_kwargs, # passed to `ax.bar`
                 ):
-    "Bar chart of the density (%) of each masked parameter, in module order, with the model's density; returns the axes."
+    ("Bar chart of the density (%) of each masked parameter, in module order, with the model's density; returns the "
+     "axes.")
     import matplotlib.pyplot as plt
     t = model_or_table if isinstance(model_or_table, pd.DataFrame) else density_table(model_or_table)
     if ax is None:
@@ -206,7 +212,9 @@ def keep_pruned_at_zero(optimizer:torch.optim.Optimizer, model:nn.Module) -> tup
         with torch.no_grad():
             if ps: torch._foreach_mul_([p.data for p in ps], mks)
     handles = [optimizer.register_step_pre_hook(pre)]
-    if type(optimizer) not in _ZERO_PRESERVING: handles.append(optimizer.register_step_post_hook(post))  # exact type: a subclass may differ
+    # exact type: a subclass may differ
+    if type(optimizer) not in _ZERO_PRESERVING:
+        handles.append(optimizer.register_step_post_hook(post))
     return tuple(handles)
 
 # %% ../nbs/01_masks.ipynb #df731959

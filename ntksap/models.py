@@ -36,8 +36,10 @@ def _check_input(input_shape, who:str, channels:int|None=3, exact:tuple|None=Non
     c, h, w = shape
     if exact is not None and shape != tuple(exact):
         raise NtksapError(f"{who} needs input shape {tuple(exact)}, got {shape}")
-    if channels is not None and c != channels: raise NtksapError(f"{who} needs {channels} input channels, got input shape {shape}")
-    if min(h, w) < min_side: raise NtksapError(f"{who} needs inputs of at least {min_side}x{min_side} pixels, got input shape {shape}")
+    if channels is not None and c != channels:
+        raise NtksapError(f"{who} needs {channels} input channels, got input shape {shape}")
+    if min(h, w) < min_side:
+        raise NtksapError(f"{who} needs inputs of at least {min_side}x{min_side} pixels, got input shape {shape}")
     if square and h != w: raise NtksapError(f"{who} needs square inputs (H == W), got input shape {shape}")
     return shape
 
@@ -92,7 +94,9 @@ class LotteryVGG(nn.Module):
         mods, c = [], 3
         for spec in plan:
             if spec == 'M': mods.append(nn.MaxPool2d(2, 2))
-            else: mods.append(ConvReLU(c, spec, batch_norm)); c = spec
+            else:
+                mods.append(ConvReLU(c, spec, batch_norm))
+                c = spec
         self.layers = nn.Sequential(*mods)
         self.fc = nn.Linear(512, num_classes)
     def forward(self, x):
@@ -132,7 +136,8 @@ class LotteryResNet(nn.Module):
         blocks = []
         for i, (width, n) in enumerate(plan):
             for j in range(n):
-                blocks.append(LotteryBlock(c, width, downsample=(i > 0 and j == 0))); c = width
+                blocks.append(LotteryBlock(c, width, downsample=(i > 0 and j == 0)))
+                c = width
         self.blocks = nn.Sequential(*blocks)
         self.fc = nn.Linear(plan[-1][0], num_classes)
     def forward(self, x):
@@ -152,7 +157,8 @@ def _digits_resnet(input_shape, num_classes, dense_classifier=False, depth:int=8
     "The CIFAR ResNet (`_lottery_resnet`) with a stem for the input's own channel count (1 for the digits)."
     c, _, _ = _check_input(input_shape, f"lottery digits-resnet{depth}", channels=None, min_side=4, square=True)
     model = _lottery_resnet((3,) + tuple(input_shape[1:]), num_classes, dense_classifier, depth=depth, width=width)
-    model.conv = nn.Conv2d(c, width, 3, padding=1, bias=False)   # replaces the 3-channel stem in place (same name, same order)
+    # replaces the 3-channel stem in place (same name, same order)
+    model.conv = nn.Conv2d(c, width, 3, padding=1, bias=False)
     return model
 
 # %% ../nbs/02_models.ipynb #75b384c7
@@ -166,7 +172,9 @@ _VGG_CFGS = {  # torchvision's configurations A, B, D, E (five max-pools)
 def _vgg_features(cfg, batch_norm:bool):
     mods, c = [], 3
     for v in cfg:
-        if v == 'M': mods.append(nn.MaxPool2d(2, 2)); continue
+        if v == 'M':
+            mods.append(nn.MaxPool2d(2, 2))
+            continue
         mods += [nn.Conv2d(c, v, 3, padding=1)] + ([nn.BatchNorm2d(v)] if batch_norm else []) + [nn.ReLU()]
         c = v
     return nn.Sequential(*mods)
@@ -227,7 +235,8 @@ class TinyResNet(nn.Module):
         for i, (width, n, stride) in enumerate(zip((64, 128, 256, 512), num_blocks, (1, 2, 2, 2))):
             blocks = []
             for s in [stride] + [1] * (n - 1):
-                blocks.append(block(c, width, s, base_width)); c = width * block.expansion
+                blocks.append(block(c, width, s, base_width))
+                c = width * block.expansion
             setattr(self, f'conv{i + 2}_x', nn.Sequential(*blocks))
         self.avg_pool = nn.AdaptiveAvgPool2d((1, 1))
         self.fc = nn.Linear(512 * block.expansion, num_classes)
@@ -252,7 +261,8 @@ _TV_WEIGHTS = {'resnet18': 'ResNet18_Weights', 'resnet34': 'ResNet34_Weights', '
                'resnet101': 'ResNet101_Weights', 'resnet152': 'ResNet152_Weights',
                'wide-resnet50': 'Wide_ResNet50_2_Weights', 'wide-resnet101': 'Wide_ResNet101_2_Weights',
                'vit-b16': 'ViT_B_16_Weights',
-               **{f'vgg{d}{bn}': f'VGG{d}{bn.replace("-", "_").upper()}_Weights' for d in (11, 13, 16, 19) for bn in ('', '-bn')}}
+               **{f'vgg{d}{bn}': f'VGG{d}{bn.replace("-", "_").upper()}_Weights'
+                  for d in (11, 13, 16, 19) for bn in ('', '-bn')}}
 
 def _imagenet_resnet(input_shape, num_classes, dense_classifier=False, depth:int=50, wide:bool=False):
     _check_input(input_shape, f"imagenet {'wide-' if wide else ''}resnet{depth}", min_side=32)
@@ -278,7 +288,8 @@ def _vit(input_shape, num_classes, dense_classifier=False, who:str='vit', patch:
     "A torchvision `VisionTransformer` for square inputs whose side is a multiple of `patch`."
     c, h, w = _check_input(input_shape, who, min_side=patch, square=True)
     if h % patch:
-        raise NtksapError(f"{who} needs an input side that is a multiple of its patch size {patch}, got input shape {(c, h, w)}")
+        raise NtksapError(f"{who} needs an input side that is a multiple of its patch size {patch}, got input shape "
+                          f"{(c, h, w)}")
     import torchvision
     model = torchvision.models.VisionTransformer(image_size=h, patch_size=patch, num_layers=depth, num_heads=heads,
                                                  hidden_dim=width, mlp_dim=mlp, num_classes=num_classes)
@@ -289,8 +300,9 @@ def _vit(input_shape, num_classes, dense_classifier=False, who:str='vit', patch:
 
 # %% ../nbs/02_models.ipynb #a83ca3ea
 InitSpec = namedtuple('InitSpec', 'kind scale by_rule zero_index', defaults=(None,))
-InitSpec.__doc__ = ("How one parameter is drawn: kind 'normal' (std=scale), 'uniform' (±scale), 'trunc_normal' (std=scale, "
-                    "cut at ±2 as `nn.init.trunc_normal_`), 'const' (=scale) or 'reset' (its module's own `reset_parameters`); "
+InitSpec.__doc__ = ("How one parameter is drawn: kind 'normal' (std=scale), 'uniform' (±scale), 'trunc_normal' "
+                    "(std=scale, cut at ±2 as `nn.init.trunc_normal_`), 'const' (=scale) or 'reset' (its module's own "
+                    "`reset_parameters`); "
                     "`zero_index`: a row set to 0 after the draw (an embedding's padding index).")
 
 def _fans(w):
@@ -326,7 +338,8 @@ AUTO_RULE = 'auto'   # any model: each module's own initialiser, and the constru
 def _module_specs(m:nn.Module, rule:dict, name:str='') -> dict:
     "InitSpec of each direct parameter of module `m` under `rule`."
     if isinstance(m, (nn.Conv2d, nn.Linear)):
-        key = 'conv' if isinstance(m, nn.Conv2d) else ('dense_linear' if getattr(m, 'never_prune', False) and 'dense_linear' in rule else 'linear')
+        key = ('conv' if isinstance(m, nn.Conv2d)
+               else 'dense_linear' if getattr(m, 'never_prune', False) and 'dense_linear' in rule else 'linear')
         w_how, b_how = rule[key]
         specs = {'weight': _weight_spec(m.weight, w_how)}
         if m.bias is not None: specs['bias'] = _bias_spec(m.weight, b_how)
@@ -373,14 +386,17 @@ def _xavier_bound(w): # nn.init.xavier_uniform_: U(±sqrt(6 / (fan_in + fan_out)
 def _he_out(w): return _normal(math.sqrt(2.0 / _fans(w)[1]))   # kaiming_normal_(mode='fan_out', nonlinearity='relu')
 
 def _default_specs(m:nn.Module) -> dict:
-    "What the constructor of a standard `torch.nn` layer draws for each of its direct parameters (None: not a known layer)."
+    ("What the constructor of a standard `torch.nn` layer draws for each of its direct parameters (None: not a known "
+     "layer).")
     own = dict(m.named_parameters(recurse=False))
-    if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):   # kaiming_uniform_(a=sqrt(5)): U(±1/sqrt(fan_in)); bias alike
+    # kaiming_uniform_(a=sqrt(5)): U(±1/sqrt(fan_in)); bias alike
+    if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):
         bias = {'bias': _bias_spec(m.weight, 'torch')} if 'bias' in own else {}
         return {'weight': _weight_spec(m.weight, 'torch'), **bias}
     if isinstance(m, nn.Bilinear):
         return {a: _uniform(1.0 / math.sqrt(m.in1_features)) for a in own}
-    if isinstance(m, nn.MultiheadAttention):   # _reset_parameters: Xavier uniform q/k/v, zero bias, Xavier normal bias_k/v
+    # _reset_parameters: Xavier uniform q/k/v, zero bias, Xavier normal bias_k/v
+    if isinstance(m, nn.MultiheadAttention):
         specs = {a: _uniform(_xavier_bound(own[a])) for a in _PROJECTIONS if a in own}
         if 'in_proj_bias' in own: specs['in_proj_bias'] = _const(0)
         for a in ('bias_k', 'bias_v'):
@@ -440,8 +456,8 @@ def _family_specs(m:nn.Module) -> dict:
     return None
 
 def _zero_init_residual(resnet:nn.Module) -> bool:
-    "Whether a torchvision ResNet was built with `zero_init_residual=True`: its attribute of that name if set, else whether "
-    "every block's last BatchNorm scale is exactly 0."
+    ("Whether a torchvision ResNet was built with `zero_init_residual=True`: its attribute of that name if set, else "
+     "whether every block's last BatchNorm scale is exactly 0.")
     flag = getattr(resnet, 'zero_init_residual', None)
     if flag is not None: return bool(flag)
     tv = sys.modules['torchvision.models']
@@ -450,7 +466,8 @@ def _zero_init_residual(resnet:nn.Module) -> bool:
     return bool(lasts) and all(w is not None and not bool(w.detach().ne(0).any()) for w in lasts)
 
 def _auto_specs(model:nn.Module) -> dict:
-    "InitSpecs for any model: each layer's constructor default, then the init of every torchvision family found inside it."
+    ("InitSpecs for any model: each layer's constructor default, then the init of every torchvision family found "
+     "inside it.")
     specs = {}
     for mname, m in model.named_modules():
         own = dict(m.named_parameters(recurse=False))
@@ -473,13 +490,15 @@ def _auto_specs(model:nn.Module) -> dict:
                       f"its parameters are re-drawn from each layer's own initialiser")
     missing = [n for n, _ in model.named_parameters() if n not in specs]
     if missing:
-        raise NtksapError(f"no initialisation rule for parameter {missing[0]!r}: its module is not a standard layer and has "
-                          f"no reset_parameters; give it one, or set model.init_rule to one of: {', '.join(INIT_RULES)}")
+        raise NtksapError(f"no initialisation rule for parameter {missing[0]!r}: its module is not a standard layer "
+                          "and has no reset_parameters; give it one, or set model.init_rule to one of: "
+                          f"{', '.join(INIT_RULES)}")
     return specs
 
 # %% ../nbs/02_models.ipynb #a2312fa6
 def _draw(spec:InitSpec, p:torch.Tensor, generator=None) -> torch.Tensor:
-    "A fresh tensor like `p`, drawn on `p`'s device (from `generator`, which lives there, or the device's global generator)."
+    ("A fresh tensor like `p`, drawn on `p`'s device (from `generator`, which lives there, or the device's global "
+     "generator).")
     if spec.kind == 'const': return torch.full_like(p, spec.scale, memory_format=torch.contiguous_format)
     t = torch.empty(p.shape, dtype=p.dtype, device=p.device)
     if spec.kind == 'normal': t.normal_(0.0, spec.scale, generator=generator)
@@ -490,7 +509,8 @@ def _draw(spec:InitSpec, p:torch.Tensor, generator=None) -> torch.Tensor:
     return t
 
 def _generator_on(device:torch.device, generator, made:dict):
-    "`generator` if it lives on `device`; else one generator on `device`, seeded once from `generator` (kept in `made`)."
+    ("`generator` if it lives on `device`; else one generator on `device`, seeded once from `generator` (kept in "
+     "`made`).")
     if generator is None or generator.device == device: return generator
     if device not in made:
         seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=generator.device).item())
@@ -498,7 +518,8 @@ def _generator_on(device:torch.device, generator, made:dict):
     return made[device]
 
 def _reset_draw(module:nn.Module, generator) -> dict:
-    "Fresh values of `module`'s direct parameters from its own `reset_parameters`, run on a copy (the module is not modified)."
+    ("Fresh values of `module`'s direct parameters from its own `reset_parameters`, run on a copy (the module is not "
+     "modified).")
     twin = copy.deepcopy(module)
     if generator is None: twin.reset_parameters()
     else:
@@ -512,11 +533,15 @@ def _reset_draw(module:nn.Module, generator) -> dict:
     return {a: p.detach() for a, p in twin.named_parameters(recurse=False)}
 
 @torch.no_grad()
-def redraw_parameters(model:nn.Module, # any model (its `init_rule`, else each layer's own initialiser; see `init_specs`)
+def redraw_parameters(
+                      # any model (its `init_rule`, else each layer's own initialiser; see `init_specs`)
+                      model:nn.Module,
                       generator:torch.Generator|None=None, # random source; None: torch's global generator
-                      keep_untouched:bool=False, # clone (not redraw) what the reference's `_initialize_weights` leaves alone
+                      # clone (not redraw) what the reference's `_initialize_weights` leaves alone
+                      keep_untouched:bool=False,
                      ) -> dict:
-    "A fresh draw of every parameter from the model's init rule, as new tensors on the parameters' devices (the model is untouched)."
+    ("A fresh draw of every parameter from the model's init rule, as new tensors on the parameters' devices (the "
+     "model is untouched).")
     specs = init_specs(model)
     out, made, reset = {}, {}, {}
     for name, p in model.named_parameters():
@@ -542,17 +567,20 @@ def reinitialize(model:nn.Module, generator:torch.Generator|None=None, keep_unto
 MODELS = {
     'default': {'fc': _fc, 'conv': _conv},
     'lottery': {
-        **{f'vgg{d}{bn}': partial(_lottery_vgg, depth=d, batch_norm=bool(bn)) for d in (11, 13, 16, 19) for bn in ('', '-bn')},
+        **{f'vgg{d}{bn}': partial(_lottery_vgg, depth=d, batch_norm=bool(bn))
+           for d in (11, 13, 16, 19) for bn in ('', '-bn')},
         **{f'resnet{d}': partial(_lottery_resnet, depth=d, width=16) for d in (20, 32, 44, 56, 110, 1202)},
         **{f'wide-resnet{d}': partial(_lottery_resnet, depth=d, width=32) for d in (20, 32, 44, 56, 110, 1202)},
         **{f'digits-resnet{d}': partial(_digits_resnet, depth=d, width=16) for d in (8, 14, 20)},
         'vit-tiny': partial(_vit, who='lottery vit-tiny', patch=4, depth=6, width=192, heads=3, mlp=768)},
     'tinyimagenet': {
-        **{f'vgg{d}{bn}': partial(_tiny_vgg, depth=d, batch_norm=bool(bn)) for d in (11, 13, 16, 19) for bn in ('', '-bn')},
+        **{f'vgg{d}{bn}': partial(_tiny_vgg, depth=d, batch_norm=bool(bn))
+           for d in (11, 13, 16, 19) for bn in ('', '-bn')},
         **{f'resnet{d}': partial(_tiny_resnet, depth=d, base_width=64) for d in (18, 34, 50, 101, 152)},
         **{f'wide-resnet{d}': partial(_tiny_resnet, depth=d, base_width=128) for d in (18, 34, 50, 101, 152)}},
     'imagenet': {
-        **{f'vgg{d}{bn}': partial(_imagenet_vgg, depth=d, batch_norm=bool(bn)) for d in (11, 13, 16, 19) for bn in ('', '-bn')},
+        **{f'vgg{d}{bn}': partial(_imagenet_vgg, depth=d, batch_norm=bool(bn))
+           for d in (11, 13, 16, 19) for bn in ('', '-bn')},
         **{f'resnet{d}': partial(_imagenet_resnet, depth=d) for d in (18, 34, 50, 101, 152)},
         **{f'wide-resnet{d}': partial(_imagenet_resnet, depth=d, wide=True) for d in (50, 101)},
         'vit-b16': partial(_vit, who='imagenet vit-b16', patch=16, depth=12, width=768, heads=12, mlp=3072)},
@@ -597,8 +625,10 @@ def get_model(name:str, # architecture, e.g. 'resnet20'
     if pretrained:
         if model_class == 'imagenet':
             raise NtksapError(f"pretrained weights need the network: ntksap does not download them; load torchvision's "
-                              f"{_TV_WEIGHTS[name]}.IMAGENET1K_V1 yourself with model.load_state_dict (the parameter names match)")
-        raise NtksapError(f"no pretrained weights for model class {model_class!r} (only 'imagenet' has them, and they need the network)")
+                              f"{_TV_WEIGHTS[name]}.IMAGENET1K_V1 yourself with model.load_state_dict (the parameter "
+                              "names match)")
+        raise NtksapError(f"no pretrained weights for model class {model_class!r} (only 'imagenet' has them, and they "
+                          "need the network)")
     if int(num_classes) < 1: raise NtksapError(f"num_classes must be a positive integer, got {num_classes!r}")
     with torch.device('meta'):
         model = MODELS[model_class][name](tuple(input_shape), int(num_classes), dense_classifier)
@@ -668,7 +698,8 @@ def layer_flops(model:nn.Module, # any model of this chapter (a 'meta' model wor
     p = next(model.parameters())
     was_training = model.training
     try:
-        model.eval(); model(torch.ones(1, *input_shape, dtype=p.dtype, device=p.device))
+        model.eval()
+        model(torch.ones(1, *input_shape, dtype=p.dtype, device=p.device))
     finally:
         model.train(was_training)
         for h in hooks: h.remove()

@@ -35,7 +35,8 @@ class SynFlowL2(SynFlow):
 _RELUS = (F.relu, F.relu_, torch.relu, torch.relu_, torch.Tensor.relu, torch.Tensor.relu_)
 
 class relu_paths(TorchFunctionMode):
-    "Inside the block every ReLU call is `'record'`ed (run, its gate 1[x>0] stored), `'gate'`d (x times the stored gates, in call order) or made the `'identity'`."
+    ("Inside the block every ReLU call is `'record'`ed (run, its gate 1[x>0] stored), `'gate'`d (x times the stored "
+     "gates, in call order) or made the `'identity'`.")
     def __init__(self, how:str, gates:list=None):
         super().__init__()
         if how not in ('record', 'gate', 'identity'): raise NtksapError(f"relu_paths: unknown mode {how!r}")
@@ -55,11 +56,12 @@ class relu_paths(TorchFunctionMode):
 
 # %% ../nbs/05a_newer.ipynb #a252f7cb
 class PX(Pruner):
-    "PX (Path eXclusion): |dR/d(theta^2)| * theta^2, R = sum z1 * z2, z1 = gated all-ones-weight net on x^2, z2 = linear net of theta^2 on ones."
+    ("PX (Path eXclusion): |dR/d(theta^2)| * theta^2, R = sum z1 * z2, z1 = gated all-ones-weight net on x^2, z2 = "
+     "linear net of theta^2 on ones.")
     name, default_iterations, train_mode = 'px', 100, False   # the PX repository's scripts: 100 rounds, eval mode
     paper = 'Iurada, Ciccone, Tommasi, CVPR 2024'
-    options = (Option('dtype', torch.float64, 'precision of the copy the paths are scored on (float64 against overflow)',
-                      kind=torch.dtype),)
+    options = (Option('dtype', torch.float64,
+                      'precision of the copy the paths are scored on (float64 against overflow)', kind=torch.dtype),)
     def score(self, model, loss_fn, loader, device):
         names, _, _ = _masked(model)
         net = copy.deepcopy(model).to(self.dtype)   # the model itself is never touched
@@ -90,7 +92,8 @@ class PX(Pruner):
 
 # %% ../nbs/05a_newer.ipynb #0b4d76f9
 class ERK(Rand):
-    "Random masks with Erdos-Renyi-Kernel layer densities: score (sum of the layer's dims) / (rank + 1/2), ranks a random order of the alive weights."
+    ("Random masks with Erdos-Renyi-Kernel layer densities: score (sum of the layer's dims) / (rank + 1/2), ranks a "
+     "random order of the alive weights.")
     name = 'erk'   # a random baseline: Rand's generator, another score
     paper = 'Evci, Gale, Menick, Castro, Elsen, ICML 2020 (RigL)'
     def score(self, model, loss_fn, loader, device):
@@ -109,7 +112,8 @@ class ERK(Rand):
 def erk_densities(shapes:dict, # name -> shape of each masked layer
                   density:float, # the overall density to share out
                  ) -> dict[str, float]:
-    "Evci et al.'s ERK layer densities (real numbers): min(1, eps * sum(shape)/prod(shape)), eps solved so the kept weights total density * n."
+    ("Evci et al.'s ERK layer densities (real numbers): min(1, eps * sum(shape)/prod(shape)), eps solved so the kept "
+     "weights total density * n.")
     n = {k: math.prod(s) for k, s in shapes.items()}
     budget = density * sum(n.values())
     dense = set()

@@ -29,9 +29,11 @@ def _stats_into(buffers:dict, name:str):
     def hook(module, args, *out):
         x = args[0]
         if x.numel() <= x.shape[1]:
-            raise NtksapError(f"BatchNorm layer {name!r} sees one value per channel; NTK-SAP needs pruning batches of more than one input")
+            raise NtksapError(f"BatchNorm layer {name!r} sees one value per channel; NTK-SAP needs pruning batches of "
+                              "more than one input")
         with torch.no_grad():
-            torch.batch_norm_update_stats(x.detach(), buffers[f'{name}.running_mean'], buffers[f'{name}.running_var'], 1.0)
+            torch.batch_norm_update_stats(x.detach(), buffers[f'{name}.running_mean'],
+                                          buffers[f'{name}.running_var'], 1.0)
     return hook
 
 @contextlib.contextmanager
@@ -40,7 +42,8 @@ def batch_statistics(model:nn.Module, # the model whose BatchNorm layers are wat
                      after:bool=False, # write after the layer ran (train-mode passes) instead of before it
                     ):
     "Inside the block, every BatchNorm layer stores its input's batch mean and unbiased variance into `buffers`."
-    handles = [m.register_forward_hook(_stats_into(buffers, n)) if after else m.register_forward_pre_hook(_stats_into(buffers, n))
+    handles = [m.register_forward_hook(_stats_into(buffers, n)) if after
+               else m.register_forward_pre_hook(_stats_into(buffers, n))
                for n, m in batchnorm_layers(model)]
     try: yield buffers
     finally:
@@ -63,7 +66,8 @@ def ntk_objective(model:nn.Module, # a masked model (left untouched)
                   epsilon:float, # standard deviation of the perturbation, eps * z
                   exact_bn:bool=False, # True: the reference's extra train-mode pass for the BatchNorm statistics
                  ) -> torch.Tensor:
-    "$S=\sum_i\lVert f(x_i;\\theta\odot m) - f(x_i;(\\theta+\epsilon z)\odot m)\\rVert^2$, BatchNorm with this batch's statistics."
+    ("$S=\sum_i\lVert f(x_i;\\theta\odot m) - f(x_i;(\\theta+\epsilon z)\odot m)\\rVert^2$, BatchNorm with this "
+     "batch's statistics.")
     buffers = {n: b.detach().clone() for n, b in model.named_buffers() if not n.endswith(MASK_SUFFIX)}
     perturbed = {n: (t + epsilon * noise[n] if n in noise else t) for n, t in theta.items()}
     if exact_bn:
@@ -77,13 +81,15 @@ def ntk_objective(model:nn.Module, # a masked model (left untouched)
 
 # %% ../nbs/05_ntk_sap.ipynb #5e5836ad
 def _randn(shape, dtype, device, generator=None) -> torch.Tensor:
-    "Standard normal draws of `shape` made on `device`, from `generator` (which must live there) or the global generator."
+    ("Standard normal draws of `shape` made on `device`, from `generator` (which must live there) or the global "
+     "generator.")
     return torch.randn(shape, dtype=dtype, device=device, generator=generator)
 
 def device_generator(generator:torch.Generator|None, # the pruner's random source
                      device, # where the draws are needed
                     ) -> torch.Generator|None:
-    "`generator` if it lives on `device` (or is None); else a generator on `device` seeded by one draw from `generator`."
+    ("`generator` if it lives on `device` (or is None); else a generator on `device` seeded by one draw from "
+     "`generator`.")
     if generator is None or torch.device(generator.device) == torch.device(device): return generator
     seed = int(torch.randint(0, 2 ** 62, (1,), generator=generator, device=generator.device))
     return torch.Generator(device).manual_seed(seed)
@@ -95,7 +101,8 @@ class NTKSAP(Pruner):
     name, aliases, data_agnostic, default_iterations = 'ntksap', ('NTKSAP',), True, 20   # the paper: T = 20
     paper = 'Wang, Li, Sun, ICLR 2023'
     options = (
-        Option('epsilon', 0.01, "std of the weight perturbation (the paper's variance 1e-4)", positive=True, flag='--ntksap_epsilon'),
+        Option('epsilon', 0.01, "std of the weight perturbation (the paper's variance 1e-4)", positive=True,
+               flag='--ntksap_epsilon'),
         Option('R', 1, 'rounds of weight re-sampling over the pruning batches', kind=int, minimum=1, flag='--ntksap_R'),
         Option('resample_weights', True, "re-draw theta for every batch (False: the model's own weights, an ablation)",
                kind=bool, flag='--ntksap_resample'),

@@ -30,7 +30,8 @@ def preserved_buffers(model:nn.Module):
 @contextlib.contextmanager
 def requiring_grad(tensors):
     "Make every tensor in `tensors` require grad inside the block; restore the flags afterwards."
-    tensors = list(tensors); flags = [t.requires_grad for t in tensors]
+    tensors = list(tensors)
+    flags = [t.requires_grad for t in tensors]
     try:
         for t in tensors: t.requires_grad_(True)
         yield tensors
@@ -125,18 +126,21 @@ class Pruner:
         "Set the declared options (positionally in declaration order, or by name); anything else is an error."
         declared = [o.name for o in self.options]
         if len(args) > len(declared):
-            raise NtksapError(f"{self.name} takes {len(declared)} option(s) ({', '.join(declared) or 'none'}), got {len(args)}")
+            raise NtksapError(f"{self.name} takes {len(declared)} option(s) ({', '.join(declared) or 'none'}), got "
+                              f"{len(args)}")
         twice = [n for n in declared[:len(args)] if n in options]
         if twice: raise NtksapError(f"{self.name} option {twice[0]} given twice")
         options = dict(zip(declared, args)) | options
         unknown = sorted(set(options) - set(declared))
         if unknown:
-            raise NtksapError(f"{self.name} takes no option(s) {', '.join(unknown)}; its options: {', '.join(declared) or 'none'}")
+            raise NtksapError(f"{self.name} takes no option(s) {', '.join(unknown)}; its options: "
+                              f"{', '.join(declared) or 'none'}")
         for o in self.options: setattr(self, o.name, o.check(self.name, options.get(o.name, o.default)))
     @classmethod
     def recommended(cls, dataset:str=None) -> dict:
         "How this pruner is normally run (on `dataset`): `iterations` (T), `train_mode`, and the paper's options there."
-        return dict(iterations=cls.default_iterations, train_mode=cls.train_mode, **cls.dataset_options.get(dataset, {}))
+        return dict(iterations=cls.default_iterations, train_mode=cls.train_mode,
+                    **cls.dataset_options.get(dataset, {}))
     def score(self, model:nn.Module, loss_fn, loader, device) -> dict[str, torch.Tensor]:
         raise NotImplementedError
     def __repr__(self):
@@ -150,8 +154,10 @@ class Rand(Pruner):
     options = (Option('generator', None, "random source (None: torch's global generator)", kind=torch.Generator),)
     def score(self, model, loss_fn, loader, device):
         names, _, params = _masked(model)
-        if self.generator is None: return {n: torch.randn_like(p, memory_format=torch.contiguous_format) for n, p in zip(names, params)}
-        return {n: torch.randn(p.shape, generator=self.generator, dtype=p.dtype, device=self.generator.device).to(p.device)
+        if self.generator is None:
+            return {n: torch.randn_like(p, memory_format=torch.contiguous_format) for n, p in zip(names, params)}
+        return {n: torch.randn(p.shape, generator=self.generator, dtype=p.dtype,
+                               device=self.generator.device).to(p.device)
                 for n, p in zip(names, params)}
 
 class Mag(Pruner):
@@ -216,7 +222,8 @@ def grasp_hessian_gradient(model:nn.Module, loss_fn, loader, device,
     return {n: h * mk for n, h, mk in zip(names, hg, masks)}
 
 class GraSP(Pruner):
-    "GraSP: (H g) * theta with temperature 200; keeps the highest, i.e. removes the weights whose removal raises the gradient norm."
+    ("GraSP: (H g) * theta with temperature 200; keeps the highest, i.e. removes the weights whose removal raises the "
+     "gradient norm.")
     name, paper = 'grasp', 'Wang, Zhang, Grosse, ICLR 2020'
     options = (Option('temperature', 200., 'the logits are divided by this before the loss', positive=True),
                Option('eps', 1e-10, 'added to the normaliser |sum of scores|', minimum=0))
@@ -228,10 +235,13 @@ class GraSP(Pruner):
 
 # %% ../nbs/04_pruners.ipynb #69e4dea3
 class SynFlow(Pruner):
-    "SynFlow: |theta * dR/dtheta| with R the output sum of the linearised network (|theta|, all-ones input), in float64."
-    name, data_agnostic, default_iterations, paper = 'synflow', True, 100, 'Tanaka, Kunin, Yamins, Ganguli, NeurIPS 2020'
+    ("SynFlow: |theta * dR/dtheta| with R the output sum of the linearised network (|theta|, all-ones input), in "
+     "float64.")
+    name, data_agnostic, default_iterations = 'synflow', True, 100
+    paper = 'Tanaka, Kunin, Yamins, Ganguli, NeurIPS 2020'
     train_mode = False   # one all-ones input: BatchNorm must use its running statistics, not the batch's
-    options = (Option('dtype', torch.float64, 'precision of the linearised copy (float64 against overflow)', kind=torch.dtype),)
+    options = (Option('dtype', torch.float64, 'precision of the linearised copy (float64 against overflow)',
+                      kind=torch.dtype),)
     network = 'linearised network'   # what `transform` makes of the model (for messages)
     def transform(self, t:torch.Tensor):
         "In place, on a copy: every floating parameter and buffer by its absolute value."

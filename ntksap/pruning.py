@@ -137,7 +137,8 @@ def _checked_scores(scores:dict, masks:dict, pruner_name:str) -> dict:
         if n not in scores: raise NtksapError(f"pruner {pruner_name!r} gave no scores for layer {n!r}")
         s = scores[n].detach()
         if tuple(s.shape) != tuple(mk.shape):
-            raise NtksapError(f"pruner {pruner_name!r} gave scores of shape {tuple(s.shape)} for layer {n!r} of shape {tuple(mk.shape)}")
+            raise NtksapError(f"pruner {pruner_name!r} gave scores of shape {tuple(s.shape)} for layer {n!r} of shape "
+                              f"{tuple(mk.shape)}")
         s = s.to(device=mk.device, dtype=torch.float64)
         alive = mk != 0
         if not bool(torch.isfinite(s[alive]).all()):
@@ -152,7 +153,8 @@ def masks_from_scores(scores:dict, # name -> scores (higher = keep)
                       pruner_name:str='pruner', # named in error messages
                      ) -> dict[str, torch.Tensor]:
     "New masks keeping exactly round(density * n) weights (per layer for 'local'), the highest-scoring alive ones."
-    d = check_density(density); check_choice('scope', scope, SCOPES)
+    d = check_density(density)
+    check_choice('scope', scope, SCOPES)
     s = _checked_scores(scores, masks, pruner_name)
     groups = [list(masks)] if scope == 'global' else [[n] for n in masks]
     out = {}
@@ -162,7 +164,8 @@ def masks_from_scores(scores:dict, # name -> scores (higher = keep)
         k = keep_count(d, total)
         if k > alive:
             where = 'the model' if scope == 'global' else f'layer {names[0]!r}'
-            raise NtksapError(f"cannot keep {k} of the {total} weights of {where} (density {d:.6g}): only {alive} remain, and masks only shrink")
+            raise NtksapError(f"cannot keep {k} of the {total} weights of {where} (density {d:.6g}): only {alive} "
+                              "remain, and masks only shrink")
         keep = _keep_top(torch.cat([s[n].flatten().to(s[names[0]].device) for n in names]), k)
         for n, part in zip(names, keep.split([masks[n].numel() for n in names])):
             out[n] = part.view(masks[n].shape).to(device=masks[n].device, dtype=masks[n].dtype)
@@ -170,7 +173,8 @@ def masks_from_scores(scores:dict, # name -> scores (higher = keep)
 
 # %% ../nbs/06_pruning.ipynb #5f2d19a4
 def mask_scores_table(model:nn.Module, scores:dict=None) -> pd.DataFrame:
-    "Per-layer density table, with score mean / std / abs-mean / sum of the last pruning iteration when `scores` are given."
+    ("Per-layer density table, with score mean / std / abs-mean / sum of the last pruning iteration when `scores` are "
+     "given.")
     t = density_table(model)
     if scores:
         st = {n: scores[n].detach().double() for n in t.parameter}
@@ -198,7 +202,9 @@ class PruneResult:
     table: pd.DataFrame = field(repr=False, default=None) # mask_scores_table after pruning
     def to_dict(self) -> dict:
         "Everything but the table, JSON-ready."
-        d = asdict(self); d.pop('table'); return d
+        d = asdict(self)
+        d.pop('table')
+        return d
 
 # %% ../nbs/06_pruning.ipynb #12bbe4e0
 def _restore_check(model, orig, pruner_name):
@@ -206,13 +212,15 @@ def _restore_check(model, orig, pruner_name):
     for n, p in model.named_parameters():
         want = orig[n] * mks[n] if n in mks else orig[n]
         if not torch.equal(p.detach(), want):
-            raise NtksapError(f"pruner {pruner_name!r} changed the weights of {n!r}; a pruner must leave the weights as it found them")
+            raise NtksapError(f"pruner {pruner_name!r} changed the weights of {n!r}; a pruner must leave the weights "
+                              "as it found them")
 
 @torch.no_grad()
 def shuffle_masks(model:nn.Module, generator:torch.Generator=None):
     "Permute every mask of `model` within its layer (each layer keeps its density); weights are not touched."
     for n, mk in masks_of(model).items():
-        perm = torch.randperm(mk.numel(), generator=generator, device=generator.device if generator is not None else 'cpu')
+        perm = torch.randperm(mk.numel(), generator=generator,
+                              device=generator.device if generator is not None else 'cpu')
         mk.copy_(mk.flatten()[perm.to(mk.device)].view_as(mk))
 
 def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
@@ -223,8 +231,8 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
                iterations:int|None=1, # T, the reference's --prune-epochs (None: the pruner's own)
                schedule:str='exponential', # 'exponential', 'linear' or 'expinv'
                scope:str='global', # 'global' or 'local' (--mask-scope)
-               train_mode:bool|None=False, # BatchNorm in train mode while scoring (--prune-train-mode; None: the pruner's own)
-               reinitialize:bool=False, # re-draw the weights after pruning (--reinitialize)
+               # BatchNorm in train mode while scoring (--prune-train-mode; None: the pruner's own)
+               train_mode:bool|None=False, reinitialize:bool=False, # re-draw the weights after pruning (--reinitialize)
                shuffle:bool=False, # permute each layer's mask after pruning (--shuffle)
                invert:bool=False, # keep the lowest scores instead (--invert)
                generator:torch.Generator=None, # random source of shuffle / reinitialize
@@ -238,7 +246,8 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
     train_mode = pruner.train_mode if train_mode is None else train_mode
     targets = schedule_densities(density, iterations, schedule)
     check_choice('scope', scope, SCOPES)
-    if not masked_parameters(model): raise NtksapError("the model has no masks; call ntksap.masks.add_masks(model) before pruning")
+    if not masked_parameters(model):
+        raise NtksapError("the model has no masks; call ntksap.masks.add_masks(model) before pruning")
     device = device if device is not None else next(model.parameters()).device
     orig = {n: p.detach().clone() for n, p in model.named_parameters()}
     was_training, achieved, scores = model.training, [], None
@@ -267,10 +276,14 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
             for n, p in model.named_parameters(): p.copy_(orig[n])
         apply_masks(model)
     remaining, total = count_remaining(model)
-    want = keep_count(targets[-1], total) if scope == 'global' else sum(keep_count(targets[-1], mk.numel()) for mk in masks_of(model).values())
-    if remaining != want: raise NtksapError(f"pruning left {remaining} weights where {want} were expected")  # cannot happen: a bug
+    want = (keep_count(targets[-1], total) if scope == 'global'
+            else sum(keep_count(targets[-1], mk.numel()) for mk in masks_of(model).values()))
+    # cannot happen: a bug
+    if remaining != want:
+        raise NtksapError(f"pruning left {remaining} weights where {want} were expected")
     collapsed = [n for n, mk in masks_of(model).items() if not bool(mk.any())]
-    if collapsed: warnings.warn(f"layer collapse: {len(collapsed)} masked layer(s) have no weight left: {', '.join(collapsed)}")
+    if collapsed:
+        warnings.warn(f"layer collapse: {len(collapsed)} masked layer(s) have no weight left: {', '.join(collapsed)}")
     return PruneResult(name, targets[-1], remaining / total, remaining, total, len(targets), schedule, scope, targets,
                        achieved, seconds, collapsed, mask_scores_table(model, scores))
 
@@ -289,19 +302,22 @@ def _is_shape(data) -> bool:
     return isinstance(data, (tuple, list, torch.Size)) and len(data) > 0 and all(ints(d) for d in data)
 
 def _pruning_batches(model, pruner, data, batch_size:int, generator:torch.Generator) -> list:
-    "The pruning data as `(x, y)` batches: `data` itself, or a Gaussian batch with random labels for a shape or lone `x`."
+    ("The pruning data as `(x, y)` batches: `data` itself, or a Gaussian batch with random labels for a shape or lone "
+     "`x`.")
     if isinstance(data, torch.Tensor):
         x = data
     elif _is_shape(data):
         if any(d < 1 for d in data): raise NtksapError(f"an input shape needs positive sizes, got {tuple(data)}")
         if not pruner.data_agnostic:
-            warnings.warn(f"{pruner.name} scores the values of its data; given only an input shape, it scores {batch_size} "
+            warnings.warn(f"{pruner.name} scores the values of its data; given only an input shape, it scores "
+                          f"{batch_size} "
                           f"Gaussian inputs with random labels (pass a DataLoader for the method proper)")
         x = torch.randn((batch_size, *data), generator=generator)
     else:
         if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], torch.Tensor): return [data]
         if data is None or isinstance(data, (str, bytes)) or not hasattr(data, '__iter__'):
-            raise NtksapError(f"data must be a DataLoader or iterable of (x, y) batches, one (x, y) batch, a tensor or an "
+            raise NtksapError("data must be a DataLoader or iterable of (x, y) batches, one (x, y) batch, a tensor or "
+                              "an "
                               f"input shape (C, H, W), got {type(data).__name__}")
         return data
     p = next(model.parameters())
@@ -323,7 +339,8 @@ def prune(model:nn.Module, # any model: masks are added unless it has some
           progress:bool=False, # a progress bar over the iterations
           **options, # the pruner's options, e.g. R=5 for NTK-SAP (see `ntksap pruners`)
          ) -> Pruned:
-    "Prune `model` in place to `density` with `pruner`, as recommended for it unless told otherwise; returns a `Pruned`."
+    ("Prune `model` in place to `density` with `pruner`, as recommended for it unless told otherwise; returns a "
+     "`Pruned`.")
     import torch.nn.functional as F
     d = check_density(density)
     if data is None: raise NtksapError("prune needs data: a DataLoader, a batch, or an input shape such as (3, 32, 32)")
