@@ -47,7 +47,10 @@ def seed_everything(seed:int=0, # the seed; negative draws a fresh one (the refe
                    ) -> int:
     "Seed `random`, `numpy` and `torch` (all devices) and return the seed actually used."
     if seed is None or seed < 0: seed = random.SystemRandom().randint(1, 100_000)
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)  # also seeds CUDA lazily
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    # also seeds CUDA lazily
+    torch.manual_seed(seed)
     if deterministic:
         os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
         torch.use_deterministic_algorithms(True, warn_only=True)
@@ -86,8 +89,10 @@ def get_device(device:str='auto', # 'auto', 'cpu', 'cuda' or 'cuda:N'
     "Choose the torch device at run time (never at import)."
     if no_cuda or device == 'cpu': return torch.device('cpu')
     if device in (None, '', 'auto'): return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    if not str(device).startswith('cuda'): raise NtksapError(f"unknown device {device!r}; valid devices: auto, cpu, cuda, cuda:N")
-    if not torch.cuda.is_available(): raise NtksapError(f"device {device!r} asked for, but CUDA is not available here; use --device cpu")
+    if not str(device).startswith('cuda'):
+        raise NtksapError(f"unknown device {device!r}; valid devices: auto, cpu, cuda, cuda:N")
+    if not torch.cuda.is_available():
+        raise NtksapError(f"device {device!r} asked for, but CUDA is not available here; use --device cpu")
     return torch.device(device)
 
 # %% ../nbs/00_core.ipynb #ae80e4cc
@@ -96,13 +101,15 @@ DENSITY_BASE = 0.8  # NTK-SAP's convention: density = 0.8**compression
 def check_density(density:float) -> float:
     "Return `density` if it is in (0, 1], else raise `NtksapError`."
     d = float(density)
-    if not (0.0 < d <= 1.0): raise NtksapError(f"density must be in (0, 1] (the fraction of weights kept), got {density!r}")
+    if not (0.0 < d <= 1.0):
+        raise NtksapError(f"density must be in (0, 1] (the fraction of weights kept), got {density!r}")
     return d
 
 def check_compression(compression:float) -> float:
     "Return `compression` if it is finite and >= 0, else raise `NtksapError`."
     c = float(compression)
-    if not (np.isfinite(c) and c >= 0): raise NtksapError(f"compression must be a finite number >= 0, got {compression!r}")
+    if not (np.isfinite(c) and c >= 0):
+        raise NtksapError(f"compression must be a finite number >= 0, got {compression!r}")
     return c
 
 def density_from_compression(compression:float, # c >= 0
@@ -135,9 +142,12 @@ def _umask() -> int:
     with contextlib.suppress(OSError, ValueError):
         for line in Path('/proc/self/status').read_text().splitlines():
             if line.startswith('Umask:'): return int(line.split()[1], 8)
-    m = os.umask(0o022); os.umask(m); return m
+    m = os.umask(0o022)
+    os.umask(m)
+    return m
 
-_HELD = set()   # folders a run owns (resolved paths): a write below one that has vanished is an error, never a re-creation
+# folders a run owns (resolved paths): a write below one that has vanished is an error, never a re-creation
+_HELD = set()
 
 def hold_folder(path) -> Path:
     "Register `path` as a run's folder: from now on a write into it fails with one line if the folder has been deleted."
@@ -154,7 +164,8 @@ def write_error(path, err:OSError) -> WriteRefusedError:
     import errno
     code = errno.errorcode.get(err.errno, '') if err.errno else ''
     why = (err.strerror or str(err)) + (f' ({code})' if code else '')
-    hint = {'ENOSPC': '; free some space and run the same command again', 'EDQUOT': '; free some space and run the same command again',
+    hint = {'ENOSPC': '; free some space and run the same command again',
+            'EDQUOT': '; free some space and run the same command again',
             'EROFS': '; the file system is mounted read-only: choose another --result-dir'}.get(code, '')
     e = WriteRefusedError(f"cannot write {path}: {why}{hint}")
     e.errno, e.strerror, e.filename = err.errno, err.strerror, str(path)   # code that handles OSError still can
@@ -165,16 +176,19 @@ def _check_parent(path:Path):
     parent = path.parent.absolute()
     for held in _HELD:
         if (parent == held or held in parent.parents) and not held.is_dir():
-            raise NtksapError(f"cannot write {path}: the run's folder {held} no longer exists (deleted while the run was "
-                              f"going?); nothing was written, and the run stops rather than start a new folder of that name")
+            raise NtksapError(f"cannot write {path}: the run's folder {held} no longer exists "
+                              f"(deleted while the run was going?); nothing was written, and the run stops "
+                              f"rather than start a new folder of that name")
     parent.mkdir(parents=True, exist_ok=True)
 
 @contextlib.contextmanager
 def atomic_open(path, # the file to (re)write
                 mode:str='w', # 'w' (text) or 'wb' (bytes)
-                backup=None, # if given, the file being replaced is kept under this name (renamed after the new one is on disk)
+                # if given, the file being replaced is kept under this name (renamed after the new one is on disk)
+                backup=None,
                ):
-    "Context manager yielding a file handle whose contents replace `path` only if the block succeeds; OS errors → one line."
+    ("Context manager yielding a file handle whose contents replace `path` only if the block succeeds; "
+     "OS errors → one line.")
     path = Path(path)
     try:
         _check_parent(path)
@@ -184,7 +198,8 @@ def atomic_open(path, # the file to (re)write
         os.chmod(tmp, 0o666 & ~_umask())   # mkstemp's 0o600 would make results private
         with os.fdopen(fd, mode, **({} if 'b' in mode else dict(encoding='utf-8'))) as f:
             yield f
-            f.flush(); os.fsync(f.fileno())
+            f.flush()
+            os.fsync(f.fileno())
         if backup is not None and path.exists(): os.replace(path, backup)
         os.replace(tmp, path)
     except BaseException as e:
@@ -226,7 +241,8 @@ def load_json(path, # a JSON file
 
 def save_torch(obj, path, backup=None) -> Path:
     "Atomically `torch.save` `obj` to `path` (keeping the old file as `backup` if given)."
-    buf = io.BytesIO(); torch.save(obj, buf)
+    buf = io.BytesIO()
+    torch.save(obj, buf)
     return atomic_write(path, buf.getvalue(), backup=backup)
 
 # %% ../nbs/00_core.ipynb #d4334f0f
@@ -250,7 +266,8 @@ def load_torch(path, # a file written by `save_torch`
                               f"one from a source you trust") from None
     why = next((l.strip() for l in str(err).splitlines() if 'Unsupported' in l or 'failed' in l), type(err).__name__)
     why = why.split('. This is an internal')[0].removeprefix('PytorchStreamReader ')   # the part a user can act on
-    raise NtksapError(f"{what} {path} is damaged or not written by ntksap ({why[:100]}){'; ' + hint if hint else ''}") from None
+    raise NtksapError(f"{what} {path} is damaged or not written by ntksap ({why[:100]})"
+                      f"{'; ' + hint if hint else ''}") from None
 
 # %% ../nbs/00_core.ipynb #3cf1f1fc
 def tensor_digest(tensors) -> str:
@@ -266,13 +283,15 @@ def batch_inputs(batch):
     return batch[0] if isinstance(batch, (tuple, list)) else batch
 
 def batch_input_shapes(loader) -> list:
-    "The input shape of every batch of one pass over `loader`: from `loader.batch_shapes()` when it has one, else by iterating."
+    ("The input shape of every batch of one pass over `loader`: from `loader.batch_shapes()` when it has one, "
+     "else by iterating.")
     if hasattr(loader, 'batch_shapes'): return [tuple(s) for s in loader.batch_shapes()]
     return [tuple(batch_inputs(b).shape) for b in loader]
 
 # %% ../nbs/00_core.ipynb #20533c5e
 def find_shared_data() -> Path|None:
-    "`$NTKSAP_SHARED_DATA`, else `../shared/data` beside the project root (the folder with settings.ini, found from the cwd or the package)."
+    ("`$NTKSAP_SHARED_DATA`, else `../shared/data` beside the project root (the folder with settings.ini, found from "
+     "the cwd or the package).")
     env = os.environ.get('NTKSAP_SHARED_DATA')
     if env: return Path(env) if Path(env).is_dir() else None
     starts = [Path.cwd()] + ([Path(__file__).resolve().parent] if '__file__' in globals() else [])

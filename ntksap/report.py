@@ -22,17 +22,21 @@ def summary_table(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
     "Mean/std of `metric` over seeds for each (pruner, compression, level)."
     keys = [k for k in ('dataset', 'model', 'pruner', 'compression', 'level') if k in df]
     g = df.groupby(keys, dropna=False)
-    out = g.agg(density=('param_density', 'mean'), mean=(metric, 'mean'), std=(metric, 'std'), seeds=('seed', 'nunique'),
+    out = g.agg(density=('param_density', 'mean'), mean=(metric, 'mean'), std=(metric, 'std'),
+                seeds=('seed', 'nunique'),
                 collapsed=('layer_collapse', lambda s: int(sum(bool(v) for v in s)))).reset_index()
     out['std'] = out['std'].fillna(0.0)
     out.insert(out.columns.get_loc('density') + 1, 'sparsity %', 100 * (1 - out['density']))
-    out['density'] = 100 * out['density']; out = out.rename(columns={'density': 'density %', 'mean': f'{metric} mean', 'std': f'{metric} std'})
-    return out.sort_values(keys[:-2] + ['compression', 'pruner'] if 'compression' in keys else keys).reset_index(drop=True)
+    out['density'] = 100 * out['density']
+    out = out.rename(columns={'density': 'density %', 'mean': f'{metric} mean', 'std': f'{metric} std'})
+    return out.sort_values(keys[:-2] + ['compression', 'pruner'] if 'compression' in keys else keys
+                           ).reset_index(drop=True)
 
 def wide_table(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
     "Pruners as rows, sparsities as columns, cells 'mean ± std' of `metric` (just the mean where a cell has one seed)."
     t = summary_table(df, metric)
-    t['cell'] = [f'{m:.2f} ± {s:.2f}' if n > 1 else f'{m:.2f}' for m, s, n in zip(t[f'{metric} mean'], t[f'{metric} std'], t['seeds'])]
+    t['cell'] = [f'{m:.2f} ± {s:.2f}' if n > 1 else f'{m:.2f}'
+                 for m, s, n in zip(t[f'{metric} mean'], t[f'{metric} std'], t['seeds'])]
     t['col'] = [f'sparsity {s:.2f}%' for s in t['sparsity %']]
     order = [f'sparsity {s:.2f}%' for s in sorted(t['sparsity %'].unique())]
     return t.pivot_table(index='pruner', columns='col', values='cell', aggfunc='first')[order]
@@ -54,7 +58,8 @@ def _accuracy(r, metric:str) -> str:
     return f"{m:.2f} ± {s:.2f} %" if n > 1 else f"{m:.2f} %"
 
 def ntksap_standing(df:pd.DataFrame, metric:str='top1', settings:int=2) -> list[str]:
-    "Sentences, computed from `df`, saying where NTK-SAP ranks by mean `metric` at the `settings` sparsest compressions."
+    ("Sentences, computed from `df`, saying where NTK-SAP ranks by mean `metric` at the `settings` sparsest "
+     "compressions.")
     if not len(df) or 'ntksap' not in set(df['pruner']): return []
     t = summary_table(df, metric)
     keys = [k for k in ('dataset', 'model', 'level') if k in t and t[k].nunique() > 1]
@@ -81,15 +86,20 @@ def ntksap_standing(df:pd.DataFrame, metric:str='top1', settings:int=2) -> list[
             out.append(head + tail)
             leads.append(len(ahead) == 0)
         n = len(leads)
-        both = 'the sparsest setting' if n == 1 else ('both of the two sparsest settings' if n == 2 else f'all of the {n} sparsest settings')
-        none = 'the sparsest setting' if n == 1 else ('either of the two sparsest settings' if n == 2 else f'any of the {n} sparsest settings')
+        both = 'the sparsest setting' if n == 1 else ('both of the two sparsest settings' if n == 2
+                                                      else f'all of the {n} sparsest settings')
+        none = 'the sparsest setting' if n == 1 else ('either of the two sparsest settings' if n == 2
+                                                      else f'any of the {n} sparsest settings')
         if all(leads): out.append(f"{prefix}So here NTK-SAP leads at {both}.")
         elif not any(leads): out.append(f"{prefix}So here NTK-SAP does not lead at {none}.")
-        else: out.append(f"{prefix}So here NTK-SAP leads at {sum(leads)} of the {n} sparsest settings, not at all of them.")
+        else:
+            out.append(f"{prefix}So here NTK-SAP leads at {sum(leads)} of the {n} sparsest settings, "
+                       f"not at all of them.")
     return out
 
 def summary_text(df:pd.DataFrame, metric:str='top1') -> str:
-    "What `report` prints: the seed count, the wide table (± std only where a cell has several seeds), NTK-SAP's standing."
+    ("What `report` prints: the seed count, the wide table (± std only where a cell has several seeds), "
+     "NTK-SAP's standing.")
     t = summary_table(df, metric)
     lo, hi = int(t['seeds'].min()), int(t['seeds'].max())
     if hi == 1: seeds = 'one seed per cell, so no ± std'
@@ -108,14 +118,23 @@ def plot_accuracy(df:pd.DataFrame, path=None, metric:str='top1', title:str=None)
     pal = dict(zip(sorted(t.pruner.unique()), sns.color_palette('tab10', t.pruner.nunique())))
     for p, g in t.groupby('pruner'):
         g = g.sort_values('density %')
-        ax.errorbar(g['density %'], g[f'{metric} mean'], yerr=g[f'{metric} std'], marker='o', ms=4, capsize=3, label=p, color=pal[p])
-    ax.set_xscale('log'); ax.invert_xaxis()
-    ax.set_xlabel('density: weights kept (%), log scale'); ax.set_ylabel(f'test {metric} accuracy (%)')
-    sec = ax.secondary_xaxis('top', functions=(lambda d: 100 - d, lambda s: 100 - s)); sec.set_xlabel('sparsity (%)')
-    dens = sorted(t['density %'].unique()); ax.set_xticks(dens); ax.set_xticklabels([f'{d:.3g}' for d in dens], fontsize=7)
-    ax.minorticks_off(); sec.set_xticks([100 - d for d in dens]); sec.set_xticklabels([f'{100-d:.3g}' for d in dens], fontsize=7)
+        ax.errorbar(g['density %'], g[f'{metric} mean'], yerr=g[f'{metric} std'], marker='o', ms=4, capsize=3,
+                    label=p, color=pal[p])
+    ax.set_xscale('log')
+    ax.invert_xaxis()
+    ax.set_xlabel('density: weights kept (%), log scale')
+    ax.set_ylabel(f'test {metric} accuracy (%)')
+    sec = ax.secondary_xaxis('top', functions=(lambda d: 100 - d, lambda s: 100 - s))
+    sec.set_xlabel('sparsity (%)')
+    dens = sorted(t['density %'].unique())
+    ax.set_xticks(dens)
+    ax.set_xticklabels([f'{d:.3g}' for d in dens], fontsize=7)
+    ax.minorticks_off()
+    sec.set_xticks([100 - d for d in dens])
+    sec.set_xticklabels([f'{100-d:.3g}' for d in dens], fontsize=7)
     sec.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())   # else log-scale minor labels pile up at the left
-    ax.grid(alpha=.3); ax.legend(title='pruner', fontsize=8)
+    ax.grid(alpha=.3)
+    ax.legend(title='pruner', fontsize=8)
     if title: ax.set_title(title, fontsize=10)
     fig.tight_layout()
     if path is not None: _save_fig(fig, path)
@@ -124,7 +143,9 @@ def plot_accuracy(df:pd.DataFrame, path=None, metric:str='top1', title:str=None)
 def _save_fig(fig, path):
     "Save a figure atomically as PNG."
     import io
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=130); atomic_write(path, buf.getvalue())
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=130)
+    atomic_write(path, buf.getvalue())
 
 # %% ../nbs/12_report.ipynb #b161451c
 def plot_layer_density(tables:dict, path=None, title:str=None):
@@ -132,8 +153,12 @@ def plot_layer_density(tables:dict, path=None, title:str=None):
     fig, ax = plt.subplots(figsize=(max(6, 0.22 * max(len(t) for t in tables.values())), 4))
     for label, t in tables.items(): ax.plot(range(len(t)), 100 * np.asarray(t['density']), marker='.', label=label)
     first = next(iter(tables.values()))
-    ax.set_xticks(range(len(first))); ax.set_xticklabels(first['parameter'], rotation=90, fontsize=6)
-    ax.set_yscale('log'); ax.set_ylabel('layer density (%), log scale'); ax.grid(alpha=.3); ax.legend(fontsize=8)
+    ax.set_xticks(range(len(first)))
+    ax.set_xticklabels(first['parameter'], rotation=90, fontsize=6)
+    ax.set_yscale('log')
+    ax.set_ylabel('layer density (%), log scale')
+    ax.grid(alpha=.3)
+    ax.legend(fontsize=8)
     if title: ax.set_title(title, fontsize=10)
     fig.tight_layout()
     if path is not None: _save_fig(fig, path)
@@ -145,12 +170,14 @@ _LAYERS = re.compile(r'layers-(?P<pruner>.+)-c(?P<compression>[0-9.e+-]+)-l(?P<l
 
 def run_layer_tables(run_dir, compression:float=None) -> dict:
     "`{pruner: per-layer table}` of one run folder at `compression` (default: the highest found)."
-    found = [(m['pruner'], float(m['compression']), int(m['level']), f) for f in sorted(Path(run_dir).glob('layers-*.csv'))
-             if (m := _LAYERS.match(f.name))]
+    found = [(m['pruner'], float(m['compression']), int(m['level']), f)
+             for f in sorted(Path(run_dir).glob('layers-*.csv')) if (m := _LAYERS.match(f.name))]
     if not found: raise NtksapError(f"no per-layer tables (layers-*.csv) in {run_dir}")
     c = max(x[1] for x in found) if compression is None else float(compression)
     out = {p: load_frame(f, 'per-layer table', ('parameter', 'density')) for p, cc, l, f in found if cc == c}
-    if not out: raise NtksapError(f"no per-layer tables at compression {c:g} in {run_dir}; found {sorted({x[1] for x in found})}")
+    if not out:
+        raise NtksapError(f"no per-layer tables at compression {c:g} in {run_dir}; "
+                          f"found {sorted({x[1] for x in found})}")
     return out
 
 # %% ../nbs/12_report.ipynb #a62cc05c
@@ -175,7 +202,9 @@ def reduced_data_runs(df:pd.DataFrame,
         try: args = load_json(f, 'settings file')
         except NtksapError as e:
             if damaged is None: raise
-            damaged.append((f, str(e))); out.add(run)     # unknown settings: left out of the comparison, and named
+            # unknown settings: left out of the comparison, and named
+            damaged.append((f, str(e)))
+            out.add(run)
             continue
         if not isinstance(args, dict) or any(args.get(k) for k in REDUCED_DATA_SETTINGS): out.add(run)
     return out
@@ -190,10 +219,12 @@ def paper_comparison(df:pd.DataFrame, metric:str='top1', damaged:list=None) -> p
             key = (r['dataset'], str(r['model']).removesuffix('-bn'))
             paper = PAPER_NTKSAP.get(key, {}).get(float(r['compression']))
             if paper is None: continue
-            rows.append({'dataset': r['dataset'], 'model': r['model'], 'compression': r['compression'], 'sparsity %': r['sparsity %'],
-                         'paper': paper, 'ours': r[f'{metric} mean'], 'ours std': r[f'{metric} std'], 'seeds': r['seeds'],
+            rows.append({'dataset': r['dataset'], 'model': r['model'], 'compression': r['compression'],
+                         'sparsity %': r['sparsity %'], 'paper': paper, 'ours': r[f'{metric} mean'],
+                         'ours std': r[f'{metric} std'], 'seeds': r['seeds'],
                          'difference (points)': r[f'{metric} mean'] - paper})
-    return pd.DataFrame(rows, columns=['dataset', 'model', 'compression', 'sparsity %', 'paper', 'ours', 'ours std', 'seeds', 'difference (points)'])
+    return pd.DataFrame(rows, columns=['dataset', 'model', 'compression', 'sparsity %', 'paper', 'ours', 'ours std',
+                                       'seeds', 'difference (points)'])
 
 # %% ../nbs/12_report.ipynb #876601dc
 def _damaged_line(damaged:list, reported:int) -> str:
@@ -209,11 +240,13 @@ def report(*paths, # result folders (or folders above them)
     if not paths: raise NtksapError("report needs at least one result folder")
     df = load_summaries(*paths, skip_damaged=True)
     damaged = list(df.attrs.get('damaged', []))
-    out = Path(out_dir or paths[0]); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir or paths[0])
+    out.mkdir(parents=True, exist_ok=True)
     table = summary_table(df, metric)
     csv, png = save_frame(table, out/'report.csv'), out/'accuracy.png'
     ds = ', '.join(sorted({f"{a} {b}" for a, b in zip(df.get('model', ''), df.get('dataset', ''))}))
-    fig = plot_accuracy(df, png, metric, title=ds); plt.close(fig)
+    fig = plot_accuracy(df, png, metric, title=ds)
+    plt.close(fig)
     layers_png, tables = None, {}
     sparsest = float(df['compression'].max())
     for run in sorted(set(df['run'])):   # every run's pruners at the sparsest compression (e.g. two jobs of one study)

@@ -29,7 +29,8 @@ def check_summary_record(rec:dict) -> dict:
     return rec
 
 def read_summary(path) -> list[dict]:
-    "The records of one `summary.json`; a damaged file (not JSON, not a list of records) is one `NtksapError` naming it."
+    ("The records of one `summary.json`; a damaged file (not JSON, not a list of records) is one `NtksapError` "
+     "naming it.")
     recs = load_json(path, 'summary', "the run's other files are intact; rerun it, or move it aside")
     bad = not isinstance(recs, list) or not all(isinstance(r, dict) for r in recs)
     missing = [] if bad else [k for r in recs for k in SUMMARY_KEYS if k not in r]
@@ -50,18 +51,24 @@ class RunFolder:
     summary = property(lambda s: s.path/'summary.json')
     init = property(lambda s: s.path/'init.pt')
     checkpoint = property(lambda s: s.path/'checkpoint.pt')
-    def metrics(self, compression, level=1, pruner=None) -> Path: return self.path/f'metrics-{_tag(compression, level, pruner)}.csv'
-    def layers(self, compression, level=1, pruner=None) -> Path: return self.path/f'layers-{_tag(compression, level, pruner)}.csv'
-    def masks(self, compression, level=1, pruner=None) -> Path: return self.path/f'masks-{_tag(compression, level, pruner)}.pt'
-    def model(self, compression, level=1, pruner=None) -> Path: return self.path/f'model-{_tag(compression, level, pruner)}.pt'
+    def metrics(self, compression, level=1, pruner=None) -> Path:
+        return self.path/f'metrics-{_tag(compression, level, pruner)}.csv'
+    def layers(self, compression, level=1, pruner=None) -> Path:
+        return self.path/f'layers-{_tag(compression, level, pruner)}.csv'
+    def masks(self, compression, level=1, pruner=None) -> Path:
+        return self.path/f'masks-{_tag(compression, level, pruner)}.pt'
+    def model(self, compression, level=1, pruner=None) -> Path:
+        return self.path/f'model-{_tag(compression, level, pruner)}.pt'
     def has_results(self) -> bool:
         "Whether the folder holds results (a run that stopped before writing any may be reused)."
-        return self.path.is_dir() and (self.summary.exists() or any(self.path.glob('*.pt')) or any(self.path.glob('*.csv')))
+        return self.path.is_dir() and (self.summary.exists() or any(self.path.glob('*.pt'))
+                                       or any(self.path.glob('*.csv')))
 
 _CLAIMS = {}   # the run folders this process holds: resolved path -> the open descriptor of its locked `.claim`
 
 def claim_run_folder(path) -> Path:
-    "Lock `path/.claim` for as long as this process lives (the OS lets go when it ends, even killed); refuse if another holds it."
+    ("Lock `path/.claim` for as long as this process lives (the OS lets go when it ends, even killed); "
+     "refuse if another holds it.")
     path = Path(path)
     key = str(path.resolve())
     if key in _CLAIMS or fcntl is None: return path     # already ours; or no flock (Windows): no guard
@@ -69,7 +76,8 @@ def claim_run_folder(path) -> Path:
     try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
-        raise NtksapError(f"{path} is in use by another run right now; choose another --expid, or wait until it ends") from None
+        raise NtksapError(f"{path} is in use by another run right now; choose another --expid, "
+                          f"or wait until it ends") from None
     _CLAIMS[key] = fd
     hold_folder(path)                    # deleted mid-run: later writes stop with one line instead of re-creating it
     return path
@@ -81,17 +89,21 @@ def make_run_folder(result_dir, # the root of all results (--result-dir)
                     resume:bool=False, # reuse the folder to continue a run (never deletes)
                    ) -> RunFolder:
     "Create (or, with `overwrite`/`resume`, reuse) `<result_dir>/<experiment>/<expid>` and check it is writable."
-    if expid and (os.sep in expid or expid in ('.', '..')): raise NtksapError(f"--expid must be a plain name, got {expid!r}")
+    if expid and (os.sep in expid or expid in ('.', '..')):
+        raise NtksapError(f"--expid must be a plain name, got {expid!r}")
     name = expid or datetime.datetime.now().strftime('run-%Y%m%d-%H%M%S-') + f'{os.getpid()}'
     rf = RunFolder(Path(result_dir)/experiment/name)
     try:
         rf.path.mkdir(parents=True, exist_ok=True)
-        probe = rf.path/'.write-test'; probe.write_text('ok'); probe.unlink()
+        probe = rf.path/'.write-test'
+        probe.write_text('ok')
+        probe.unlink()
     except OSError as e:
         raise NtksapError(f"cannot write results to {rf.path}: {e.strerror or e}") from None
     claim_run_folder(rf.path)            # before looking inside: no other run can start between the look and the writes
     if rf.has_results() and not (overwrite or resume):
-        raise NtksapError(f"{rf.path} already holds results; choose another --expid, or pass --overwrite to replace them")
+        raise NtksapError(f"{rf.path} already holds results; choose another --expid, "
+                          f"or pass --overwrite to replace them")
     if overwrite and not resume:
         for f in list(rf.path.glob('*.json')) + list(rf.path.glob('*.csv')) + list(rf.path.glob('*.pt')): f.unlink()
     return rf
@@ -130,7 +142,8 @@ def load_frame(path, # a CSV file written by `save_frame`
     if not path.is_file(): raise NtksapError(f"{what} {path} does not exist")
     try: df = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as e:
-        raise NtksapError(f"{what} {path} is damaged ({str(e).strip().splitlines()[0][:80] or type(e).__name__})") from None
+        raise NtksapError(f"{what} {path} is damaged "
+                          f"({str(e).strip().splitlines()[0][:80] or type(e).__name__})") from None
     lacking = [c for c in columns if c not in df]
     if lacking: raise NtksapError(f"{what} {path} is damaged (it lacks the column(s) {', '.join(lacking)})")
     return df
@@ -153,13 +166,16 @@ def load_checkpoint(path, map_location='cpu') -> dict:
         try: st = load_torch(p, 'checkpoint', map_location=map_location)
         except UnsafeFileError: raise
         except NtksapError: continue
-        if not isinstance(st, dict): raise NtksapError(f"checkpoint {p} is not an ntksap checkpoint (it holds a {type(st).__name__})")
-        if p == prev: warnings.warn(f"checkpoint {path} is {'unreadable (truncated or corrupt)' if path.exists() else 'missing'}; "
-                                    f"using the previous one, {prev}")
+        if not isinstance(st, dict):
+            raise NtksapError(f"checkpoint {p} is not an ntksap checkpoint (it holds a {type(st).__name__})")
+        if p == prev:
+            warnings.warn(f"checkpoint {path} is "
+                          f"{'unreadable (truncated or corrupt)' if path.exists() else 'missing'}; "
+                          f"using the previous one, {prev}")
         st['_path'] = str(p)
         return st
-    raise NtksapError(f"checkpoint {path} is unreadable (truncated or corrupt) and no readable previous checkpoint exists; "
-                      f"pass --overwrite to start the run afresh")
+    raise NtksapError(f"checkpoint {path} is unreadable (truncated or corrupt) and no readable previous "
+                      f"checkpoint exists; pass --overwrite to start the run afresh")
 
 # %% ../nbs/08_results.ipynb #bbf4805d
 def check_entries_fit(path, # the file `entries` was read from (for the message)
@@ -184,7 +200,8 @@ def load_state_for(path, model:torch.nn.Module, what:str='initial weights', hint
     "A state dict (without masks) from `path`, checked to fit `model`'s entries and shapes."
     st = load_torch(path, what, hint)
     if not isinstance(st, dict) or not all(isinstance(v, torch.Tensor) for v in st.values()):
-        raise NtksapError(f"{what} {path} is damaged or not written by ntksap (not a dict of tensors){'; ' + hint if hint else ''}")
+        raise NtksapError(f"{what} {path} is damaged or not written by ntksap (not a dict of tensors)"
+                          f"{'; ' + hint if hint else ''}")
     own = {k: v.shape for k, v in model.state_dict().items() if not k.endswith('_mask')}
     check_entries_fit(path, st, own, what, hint)
     return st
@@ -194,7 +211,8 @@ def load_masks_for(path, model:torch.nn.Module, hint:str='') -> 'MaskSet':
     from ntksap.masks import MaskSet, masked_parameters
     st = load_torch(path, 'masks', hint)
     if not isinstance(st, dict) or not all(isinstance(v, torch.Tensor) for v in st.values()):
-        raise NtksapError(f"masks {path} are damaged or not written by ntksap (not a dict of tensors){'; ' + hint if hint else ''}")
+        raise NtksapError(f"masks {path} are damaged or not written by ntksap (not a dict of tensors)"
+                          f"{'; ' + hint if hint else ''}")
     check_entries_fit(path, st, {n: p.shape for n, _, p in masked_parameters(model)}, 'masks', hint)
     try: return MaskSet(st)
     except NtksapError as e: raise NtksapError(f"masks {path} are damaged: {e}") from None
