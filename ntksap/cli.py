@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_cli.ipynb #3d44e268
 from __future__ import annotations
-import sys, argparse, dataclasses
+import os, sys, argparse, dataclasses
 from dataclasses import fields
 from .core import NtksapError, parse_bool
 from .settings import Settings, GROUPS
@@ -124,3 +124,6 @@ def main(argv=None,
     except KeyboardInterrupt:
         sys.stderr.write("ntksap: interrupted\n")
         sys.exit(130)
+    except BrokenPipeError:               # the output was piped into a reader that stopped early (`| head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so that the exit flush cannot fail again
+        return 0
