@@ -11,9 +11,9 @@ import subprocess
 
 # %% auto #0
 __all__ = ['GRID_SET', 'GRID_FREE', 'LOG_NAME', 'pruner_defaults', 'settings_argv', 'Cell', 'plan_grid', 'check_cells',
-           'plan_table', 'visible_gpus', 'default_threads', 'cell_env', 'cell_command', 'last_line', 'read_journal',
-           'LocalLauncher', 'run_cells', 'SlurmLauncher', 'run_cell_job', 'GridOptions', 'run_grid', 'grid_parser',
-           'parse_grid', 'grid_main']
+           'plan_table', 'visible_gpus', 'default_threads', 'cell_env', 'Nodes', 'cell_command', 'last_line',
+           'journal_name', 'read_journal', 'log_name', 'LocalLauncher', 'run_cells', 'SlurmLauncher', 'fill_nodes',
+           'run_cell_job', 'GridOptions', 'check_options', 'run_grid', 'grid_parser', 'parse_grid', 'grid_main']
 
 # %% ../nbs/14_grid.ipynb #36d7bd91
 def pruner_defaults(pruner:str, # a pruner name or alias
@@ -165,13 +165,30 @@ def cell_env(slot:int, # the worker slot (0 .. workers-1) the cell runs in
         env['CUDA_VISIBLE_DEVICES'] = ','.join(gpus[(first + i) % len(gpus)] for i in range(gpus_per_cell))
     return env
 
-def cell_command(cell:Cell, gpus_per_cell:int=1, python:str=None) -> list:
-    "The command of a cell: `python -m ntksap ...`, or through torchrun with one process per GPU."
+@dataclass
+class Nodes:
+    "The machines one training cell spans, joined by torchrun's static rendezvous; one machine: `--standalone`."
+    count: int = 1            # machines per training cell (--nnodes)
+    rank: int|str = 0         # this machine's place (--node-rank); 0 runs the prune jobs and writes the report
+    master_addr: str = ''     # machine 0 as the others reach it (--master-addr)
+    master_port: int = 29500  # a free port there (--master-port)
+    def torchrun_flags(self) -> list:
+        if self.count == 1: return ['--standalone']
+        return [f'--nnodes={self.count}', f'--node-rank={self.rank}', f'--master-addr={self.master_addr}',
+                f'--master-port={self.master_port}']
+
+def cell_command(cell:Cell, gpus_per_cell:int=1, python:str=None,
+                 nodes:Nodes=None, # the machines a training cell spans (default: this one)
+                 torchrun_args:list=(), # further torchrun flags for training cells (e.g. --max-restarts 3)
+                ) -> list:
+    ("The command of a cell: `python -m ntksap ...`; a training cell on several GPUs or machines runs under torchrun, "
+     "one process per GPU. A prune job is always one process: only one process prunes.")
     py = python or sys.executable
-    if gpus_per_cell > 1:
-        return [py, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={gpus_per_cell}', '-m', 'ntksap',
-                *cell.argv()]
-    return [py, '-m', 'ntksap', *cell.argv()]
+    nodes = nodes or Nodes()
+    if cell.kind == 'prune' or (gpus_per_cell == 1 and nodes.count == 1): return [py, '-m', 'ntksap', *cell.argv()]
+    return [py, '-m', 'torch.distributed.run', *nodes.torchrun_flags(), f'--nproc_per_node={gpus_per_cell}',
+            *torchrun_args, '-m', 'ntksap', *cell.argv()]
+
 
 # %% ../nbs/14_grid.ipynb #736b1cc9
 def last_line(path) -> str:
@@ -180,15 +197,20 @@ def last_line(path) -> str:
     except OSError: return ''
     return lines[-1] if lines else ''
 
-def _record(grid_dir:Path, **event):
-    "Append one event (cell started/ended) to the grid's journal, `grid.jsonl`."
-    with open(grid_dir/'grid.jsonl', 'a') as f: f.write(json.dumps(dict(event, time=round(time.time(), 3))) + '\n')
+def journal_name(node:int=0) -> str:
+    "The journal of machine `node` of a grid: `grid.jsonl` (machine 0), `grid-node1.jsonl`, ..."
+    return 'grid.jsonl' if node == 0 else f'grid-node{node}.jsonl'
 
-def read_journal(grid_dir) -> 'pd.DataFrame':
-    "The grid's journal: one row per cell start or end, in order."
+def _record(grid_dir:Path, node:int=0, **event):
+    "Append one event (cell started/ended) to the journal of machine `node` (one writer per file)."
+    with open(grid_dir/journal_name(node), 'a') as f:
+        f.write(json.dumps(dict(event, time=round(time.time(), 3))) + '\n')
+
+def read_journal(grid_dir, node:int=0) -> 'pd.DataFrame':
+    "The journal of machine `node` of the grid: one row per cell start or end, in order."
     import pandas as pd
     from ntksap.core import NtksapError
-    p = Path(grid_dir)/'grid.jsonl'
+    p = Path(grid_dir)/journal_name(node)
     rows, lines = [], p.read_text().splitlines() if p.exists() else []
     for i, line in enumerate(lines):
         if not line.strip(): continue
@@ -200,26 +222,56 @@ def read_journal(grid_dir) -> 'pd.DataFrame':
 
 LOG_NAME = 'grid.log'
 
+def log_name(node:int=0) -> str:
+    "The log a cell's output goes to, in its folder: `grid.log`, or `grid-node1.log` for machine 1, ..."
+    return LOG_NAME if node == 0 else f'grid-node{node}.log'
+
 # %% ../nbs/14_grid.ipynb #4757f5fe
+@dataclass
+class _Started:
+    "A cell this machine runs (`proc`), or waits for while machine 0 prunes (`proc` None)."
+    cell: Cell
+    proc: subprocess.Popen|None
+    since: float
+    ended: float|None = None
+
 class LocalLauncher:
-    "Runs each cell as a subprocess of this one (same process group), its output appended to the cell's log."
-    def __init__(self, threads:int, gpus:list=(), gpus_per_cell:int=1):
+    ("Runs each cell as a subprocess of this one (same process group), its output appended to the cell's log. On a "
+     "machine of rank above 0 it runs the training cells' torchrun and waits for machine 0's prune jobs.")
+    def __init__(self, threads:int, gpus:list=(), gpus_per_cell:int=1, nodes:Nodes=None, torchrun_args:list=(),
+                 grid_dir=None, # where machine 0's journal is (machines of rank above 0)
+                 visible_after_s:float=120, # how long rank 0's files may take to show on another machine
+                ):
         self.threads, self.gpus, self.gpus_per_cell = threads, list(gpus), gpus_per_cell
-    def start(self, cell:Cell, slot:int):
+        self.nodes, self.torchrun_args, self.grid_dir = nodes or Nodes(), list(torchrun_args), grid_dir
+        self.visible_after_s = visible_after_s
+    def start(self, cell:Cell, slot:int) -> _Started:
+        if self.nodes.rank != 0 and cell.kind == 'prune': return _Started(cell, None, time.time())
         cell.folder.mkdir(parents=True, exist_ok=True)
-        cmd = cell_command(cell, self.gpus_per_cell)
-        log = open(cell.folder/LOG_NAME, 'a')
+        cmd = cell_command(cell, self.gpus_per_cell, nodes=self.nodes, torchrun_args=self.torchrun_args)
+        log = open(cell.folder/log_name(self.nodes.rank), 'a')
         log.write(f"$ {shlex.join(cmd[1:])}\n")
         log.flush()
         p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                              env=cell_env(slot, self.threads, self.gpus, self.gpus_per_cell))
         log.close()
-        return p
-    def poll(self, handle) -> int|None: return handle.poll()
+        return _Started(cell, p, time.time())
+    def poll(self, h:_Started) -> int|None:
+        if h.proc is None:   # machine 0 prunes: done when its files are there, failed when its journal says it ended
+            if h.cell.done(): return 0
+            j = read_journal(self.grid_dir)
+            ended = len(j[(j.event == 'end') & (j.cell == h.cell.name) & (j.time >= h.since)])
+            return 1 if ended and not h.cell.done() else None
+        rc = h.proc.poll()
+        if rc == 0 and self.nodes.rank != 0 and not h.cell.done():   # rank 0's files not visible here yet
+            h.ended = h.ended or time.time()
+            if time.time() - h.ended < self.visible_after_s: return None
+        return rc
+
 
 # %% ../nbs/14_grid.ipynb #87fd1e51
 def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, poll_s:float=0.2,
-              out=sys.stdout) -> dict:
+              out=sys.stdout, node:int=0) -> dict:
     """Run the unfinished cells, up to `workers` at a time, each after the cell it needs; returns `{cell name: status}`.
     A failed cell is reported with its log's last line; the cells that need it are not run; the others go on."""
     from tqdm.auto import tqdm
@@ -227,7 +279,7 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
     grid_dir.mkdir(parents=True, exist_ok=True)
     status = {c.name: 'finished before' for c in cells if c.done()}
     todo = [c for c in cells if c.name not in status]
-    j = read_journal(grid_dir)
+    j = read_journal(grid_dir, node)
     attempt = 1 + (int(j['attempt'].max()) if len(j) else 0)
     running, free = {}, list(range(workers))
     bar = tqdm(total=len(cells), initial=len(status), unit='cell', desc='grid', disable=not progress,
@@ -246,7 +298,7 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
                 elif dep is not None and free:
                     todo.remove(c)
                     slot = free.pop(0)
-                    _record(grid_dir, event='start', cell=c.name, attempt=attempt)
+                    _record(grid_dir, node, event='start', cell=c.name, attempt=attempt)
                     running[c.name] = (c, slot, launcher.start(c, slot))
             for name, (c, slot, h) in list(running.items()):
                 rc = launcher.poll(h)
@@ -255,11 +307,12 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
                 free.append(slot)
                 free.sort()
                 ok = rc == 0 and c.done()
-                _record(grid_dir, event='end', cell=name, attempt=attempt, rc=rc)
+                _record(grid_dir, node, event='end', cell=name, attempt=attempt, rc=rc)
                 status[name] = 'finished' if ok else 'failed'
-                if not ok:
-                    say(f"failed: {name} (exit status {rc}): {last_line(c.folder/LOG_NAME) or 'no output'} "
-                        f"[log: {os.path.relpath(c.folder/LOG_NAME, grid_dir)}]")
+                if not ok:   # a prune job's log is machine 0's: the only machine that runs it
+                    log = c.folder/(LOG_NAME if c.kind == 'prune' else log_name(node))
+                    say(f"failed: {name} (exit status {rc}): {last_line(log) or 'no output'} "
+                        f"[log: {os.path.relpath(log, grid_dir)}]")
                 bar.update(1)
             if running: time.sleep(poll_s)
     finally:
@@ -270,7 +323,9 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
 class SlurmLauncher:
     "Submits each cell as a Slurm job through submitit (`cluster='local'`: submitit's local executor, for tests)."
     def __init__(self, grid_dir, cluster:str=None, partition:str=None, time_min:int=None, gpus_per_job:int=0,
-                 cpus_per_job:int=None, mem_gb:float=None, array_parallelism:int=None, account:str=None):
+                 cpus_per_job:int=None, mem_gb:float=None, array_parallelism:int=None, account:str=None,
+                 nodes:int=1, # machines per training job (a prune job takes one)
+                 master_port:int=29500, torchrun_args:list=()):
         try: import submitit
         except ImportError:
             from ntksap.core import NtksapError
@@ -283,6 +338,7 @@ class SlurmLauncher:
                       slurm_array_parallelism=array_parallelism, slurm_account=account)
         self.ex.update_parameters(**{k: v for k, v in params.items() if v is not None})
         self.jobs_file = Path(grid_dir)/'slurm-jobs.json'
+        self.nodes, self.master_port, self.torchrun_args = nodes, master_port, list(torchrun_args)
     def _jobs(self) -> dict:
         from ntksap.core import load_json
         return load_json(self.jobs_file, 'Slurm job list') if self.jobs_file.exists() else {}
@@ -295,20 +351,34 @@ class SlurmLauncher:
             if job.state in ('PENDING', 'RUNNING', 'REQUEUED', 'CONFIGURING', 'COMPLETING', 'RESIZING', 'SUSPENDED'):
                 return job
         cell.folder.mkdir(parents=True, exist_ok=True)
-        cmd = cell_command(cell, self.gpus_per_job or 1)
+        nodes = self.nodes if cell.kind == 'train' else 1
+        # a job on several machines runs this on each; each fills in its own rank and machine 0's name (run_cell_job)
+        where = Nodes(nodes, '{node_rank}', '{master_addr}', self.master_port)
+        cmd = cell_command(cell, self.gpus_per_job or 1, nodes=where, torchrun_args=self.torchrun_args)
+        self.ex.update_parameters(nodes=nodes)
         job = self.ex.submit(run_cell_job, cmd,
                              {'OMP_NUM_THREADS': str(self.threads), 'MKL_NUM_THREADS': str(self.threads)},
                              str(cell.folder/LOG_NAME))
-        self.jobs_file.write_text(json.dumps(dict(jobs, **{cell.name: str(job.job_id)}), indent=1))
+        from ntksap.core import atomic_write
+        atomic_write(self.jobs_file, json.dumps(dict(jobs, **{cell.name: str(job.job_id)}), indent=1))
         return job
     def poll(self, job) -> int|None:
         if not job.done(): return None
         try: return int(job.result())
         except Exception: return 1
 
+def fill_nodes(cmd:list, node:int, hostnames:list) -> list:
+    "`cmd` with this machine's rank and machine 0's name filled in (a Slurm job on several machines)."
+    return [a.replace('{node_rank}', str(node)).replace('{master_addr}', hostnames[0]) for a in cmd]
+
 def run_cell_job(cmd:list, env:dict, log:str) -> int:
-    ("A cell inside a Slurm job: run `cmd` with `env` added to the job's environment, output appended to `log`; its "
-     "exit status.")
+    ("A cell inside a Slurm job: run `cmd` with `env` added to the job's environment, output appended to `log` (machine "
+     "k of a job on several appends to its own log); its exit status.")
+    if any('{node_rank}' in a for a in cmd):
+        import submitit
+        job = submitit.JobEnvironment()
+        cmd = fill_nodes(cmd, job.node, job.hostnames)
+        log = str(Path(log).with_name(log_name(job.node)))
     with open(log, 'a') as f:
         f.write(f"$ {shlex.join(cmd[1:])}\n")
         f.flush()
@@ -331,6 +401,24 @@ class GridOptions:
     progress: bool = True
     report: bool = True
     slurm: dict = field(default_factory=dict)
+    nodes: Nodes = field(default_factory=Nodes)   # the machines a training cell spans
+    torchrun_args: list = field(default_factory=list)
+
+def check_options(o:GridOptions):
+    "Refuse options that cannot work together, in one line each."
+    from ntksap.core import NtksapError
+    n = o.nodes
+    if o.jobs < 1 or o.gpus_per_cell < 1 or n.count < 1:
+        raise NtksapError("--jobs, --gpus-per-cell and --nnodes must be at least 1")
+    if o.launcher == 'local' and n.count > 1:
+        if not 0 <= n.rank < n.count:
+            raise NtksapError(f"--node-rank {n.rank} is not one of 0 .. {n.count - 1} (--nnodes {n.count})")
+        if not n.master_addr:
+            raise NtksapError(f"--nnodes {n.count} needs --master-addr: the machine of --node-rank 0, as the others "
+                              "reach it")
+        if o.jobs != 1:
+            raise NtksapError("with --nnodes above 1 every machine runs the same cells in the same order, one at a "
+                              "time: --jobs 1 (each cell uses all GPUs of every machine)")
 
 def run_grid(run:dict, o:GridOptions, out=sys.stdout,
              launcher=None, # run the cells with this launcher instead of o.launcher's (tests pass one in)
@@ -343,6 +431,7 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
     if str(run.get('device', 'auto')).startswith('cuda:'):
         raise NtksapError("ntksap grid spreads cells over CUDA_VISIBLE_DEVICES itself; give --device cuda (or auto), "
                           "not a GPU index")
+    check_options(o)
     grid_dir = Path(o.grid_dir)
     cells = check_cells(plan_grid(run, o.pruners, o.compressions, o.seeds, grid_dir, name))
     table = plan_table(cells, grid_dir)
@@ -350,25 +439,32 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
         with __import__('pandas').option_context('display.width', 200, 'display.max_rows', 500):
             print(table.to_string(index=False), file=out)
         print(f"\n{len(cells)} cells, {int(table.done.sum())} finished; commands (in {grid_dir}):", file=out)
-        for c in cells: print(shlex.join(['ntksap', *c.argv()]), file=out)
+        for c in cells:
+            cmd = cell_command(c, o.gpus_per_cell, 'python', o.nodes, o.torchrun_args)
+            print(shlex.join(cmd), file=out)
         return dict(cells=table, ok=bool(table.done.all()), report=None)
     if launcher is not None: workers = o.jobs
     elif o.launcher == 'slurm':
-        launcher = SlurmLauncher(grid_dir, gpus_per_job=o.gpus_per_cell if o.gpus_per_cell > 1 else 0, **o.slurm)
+        launcher = SlurmLauncher(grid_dir, gpus_per_job=o.gpus_per_cell if o.gpus_per_cell > 1 else 0,
+                                 nodes=o.nodes.count, master_port=o.nodes.master_port,
+                                 torchrun_args=o.torchrun_args, **o.slurm)
         workers = o.slurm.get('array_parallelism') or (o.jobs if o.jobs > 1 else len(cells))
     elif o.launcher == 'local':
         gpus = visible_gpus(run.get('device', 'auto'), run.get('no_cuda', False))
-        launcher = LocalLauncher(o.threads or default_threads(o.jobs), gpus, o.gpus_per_cell)
+        launcher = LocalLauncher(o.threads or default_threads(o.jobs), gpus, o.gpus_per_cell, o.nodes,
+                                 o.torchrun_args, grid_dir)
         workers = o.jobs
     else: raise NtksapError(f"unknown launcher {o.launcher!r}; valid: local, slurm")
-    status = run_cells(cells, launcher, workers, grid_dir, progress=o.progress, out=out)
+    node = o.nodes.rank if o.launcher == 'local' else 0
+    status = run_cells(cells, launcher, workers, grid_dir, progress=o.progress, out=out, node=node)
     table['status'] = [status[c.name] for c in cells]
     table['done'] = [c.done() for c in cells]
     n_ok = int(table.status.isin(['finished', 'finished before']).sum())
-    print(f"grid: {n_ok} of {len(cells)} cells finished"
+    where = f" (machine {node} of {o.nodes.count})" if o.nodes.count > 1 and o.launcher == 'local' else ''
+    print(f"grid{where}: {n_ok} of {len(cells)} cells finished"
           + (f", {len(cells) - n_ok} not (see above)" if n_ok < len(cells) else ''), file=out)
     rep = None
-    if o.report and any(c.done() for c in cells if c.kind == 'train'):
+    if o.report and node == 0 and any(c.done() for c in cells if c.kind == 'train'):
         from ntksap.report import report
         import contextlib
         with contextlib.redirect_stdout(out): rep = report(grid_dir, show=o.progress)
@@ -395,6 +491,15 @@ def grid_parser():
     g.add_argument('--gpus-per-cell', '--slurm-gpus-per-job', dest='gpus_per_cell', type=int, default=1,
                    help='GPUs per cell; above 1 each cell runs under torchrun with one process per GPU (default: 1)')
     g.add_argument('--dry-run', action='store_true', help='print the plan and the commands; run nothing')
+    g.add_argument('--nnodes', type=int, default=1,
+                   help='machines per training cell (default: 1); run the same command on each machine with its '
+                        '--node-rank (with --launcher slurm: machines per training job)')
+    g.add_argument('--node-rank', type=int, default=0,
+                   help="this machine's place, 0 .. nnodes-1; machine 0 runs the prune jobs and writes the report")
+    g.add_argument('--master-addr', default='', help='machine 0 as the others reach it (with --nnodes above 1)')
+    g.add_argument('--master-port', type=int, default=29500, help='a free port on machine 0 (default: 29500)')
+    g.add_argument('--torchrun-args', default='', metavar='FLAGS',
+                   help="further torchrun flags for training cells, e.g. '--max-restarts 3'")
     g.add_argument('--launcher', default='local', choices=('local', 'slurm'),
                    help='run cells here (local) or as Slurm jobs through submitit')
     s = p.add_argument_group('slurm (with --launcher slurm)')
@@ -428,7 +533,9 @@ def parse_grid(argv:list) -> tuple[dict, GridOptions]:
                  mem_gb=a.slurm_mem_gb, array_parallelism=a.slurm_array_parallelism, account=a.slurm_account)
     o = GridOptions(pruners=pruners, compressions=run.pop('compression_list', []), seeds=a.seeds, jobs=a.jobs,
                     threads=a.threads, grid_dir=grid_dir, gpus_per_cell=a.gpus_per_cell, launcher=a.launcher,
-                    dry_run=a.dry_run, progress=bool(run.get('progress', True)), slurm=slurm)
+                    dry_run=a.dry_run, progress=bool(run.get('progress', True)), slurm=slurm,
+                    nodes=Nodes(a.nnodes, a.node_rank, a.master_addr, a.master_port),
+                    torchrun_args=shlex.split(a.torchrun_args))
     run.pop('progress', None)
     return run, o
 

@@ -229,8 +229,10 @@ def gpu_path(a, gpu, tmp):
     m = to_channels_last(add_masks(get_model('resnet20', 'lottery', (3, 32, 32), 10).to(dev)))
     row('4 channels-last masks', 'ok' if is_channels_last(m) else 'FAILED', 'every 4-d weight and mask channels-last')
     # 5: the prune job runs in one process
-    one = '--nproc_per_node=1' in Path('scripts/_paper.sh').read_text()
-    row('5 prune job in one process', 'ok' if one else 'FAILED', 'scripts/_paper.sh launches it with --nproc_per_node=1')
+    from ntksap.grid import plan_grid, cell_command
+    prune_cell = plan_grid(dict(dataset='cifar10'), ['ntksap'], [10], [0], 'grid')[0]
+    one = cell_command(prune_cell, gpus_per_cell=8)[1:3] == ['-m', 'ntksap']
+    row('5 prune job in one process', 'ok' if one else 'FAILED', 'the grid (and the recipes) run it as one process')
     # 6: only the current device's CUDA generator state is saved
     if gpu:
         st = rng_state()
