@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
-from .models import redraw_parameters
+from .init import redraw_parameters
 from .pruners import Pruner, Option
 from .core import batch_input_shapes, batch_inputs
 

@@ -268,7 +268,7 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
     seconds = time.perf_counter() - t0
     _restore_check(model, orig, name)
     if reinitialize:
-        from ntksap.models import redraw_parameters
+        from ntksap.init import redraw_parameters
         orig = redraw_parameters(model, generator)
     if shuffle: shuffle_masks(model, generator)
     if reinitialize or shuffle:

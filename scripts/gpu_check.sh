@@ -197,7 +197,8 @@ def gpu_path(a, gpu, tmp):
     from ntksap.augment import count_host_copies
     from ntksap.datasets import dataset_info
     from ntksap.loaders import TensorLoader, FolderDataset, FolderLoader, reference_transform, loader_throughput, _device_decode
-    from ntksap.models import get_model, reinitialize
+    from ntksap.models import get_model
+    from ntksap.init import reinitialize
     from ntksap.masks import add_masks, masks_of
     from ntksap.pruners import strict_fp32, GraSP
     from ntksap.train import to_channels_last, is_channels_last, set_cudnn_benchmark
