@@ -234,6 +234,7 @@ class _Started:
     proc: subprocess.Popen|None
     since: float
     ended: float|None = None
+    looked: float = 0.0   # when machine 0's journal was last read (a shared file system: not on every poll)
 
 class LocalLauncher:
     ("Runs each cell as a subprocess of this one (same process group), its output appended to the cell's log. On a "
@@ -259,6 +260,8 @@ class LocalLauncher:
     def poll(self, h:_Started) -> int|None:
         if h.proc is None:   # machine 0 prunes: done when its files are there, failed when its journal says it ended
             if h.cell.done(): return 0
+            if time.time() - h.looked < 2: return None
+            h.looked = time.time()
             j = read_journal(self.grid_dir)
             ended = len(j[(j.event == 'end') & (j.cell == h.cell.name) & (j.time >= h.since)])
             return 1 if ended and not h.cell.done() else None
