@@ -313,14 +313,15 @@ def redraw_parameters(
                       generator:torch.Generator|None=None, # random source; None: torch's global generator
                       # clone (not redraw) what the reference's `_initialize_weights` leaves alone
                       keep_untouched:bool=False,
+                      specs:dict=None, # `init_specs(model)`, when the caller re-draws often (NTK-SAP: per batch)
                      ) -> dict:
     ("A fresh draw of every parameter from the model's init rule, as new tensors on the parameters' devices (the "
      "model is untouched).")
-    return _redraw(model, generator, keep_untouched, _reset_draw)
+    return _redraw(model, generator, keep_untouched, _reset_draw, specs)
 
-def _redraw(model:nn.Module, generator, keep_untouched:bool, reset_draw) -> dict:
+def _redraw(model:nn.Module, generator, keep_untouched:bool, reset_draw, specs:dict=None) -> dict:
     "`redraw_parameters` with `reset_draw` for the layers of one's own (the benchmark passes the first version)."
-    specs = init_specs(model)
+    specs = init_specs(model) if specs is None else specs
     out, made, reset = {}, {}, {}
     for name, p in model.named_parameters():
         spec = specs.get(name)

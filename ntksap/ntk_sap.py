@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
-from .init import redraw_parameters
+from .init import redraw_parameters, init_specs
 from .pruners import Pruner, Option
 from .core import batch_input_shapes, batch_inputs
 
@@ -126,12 +126,14 @@ class NTKSAP(Pruner):
         batches = batch_input_shapes(loader) if self.noise_inputs else loader
         masks = {n: mk.detach().clone().requires_grad_() for n, mk in live.items()}
         g = device_generator(self.generator, device)
+        # the init rule of every parameter, found once: the model does not change while it is scored
+        specs = init_specs(model) if self.resample_weights else None
         seen = 0
         for _ in range(self.R):
             for batch in batches:
                 theta = own
                 if self.resample_weights:
-                    theta = {n: t.to(own[n]) for n, t in redraw_parameters(model, g, keep_untouched=True).items()}
+                    theta = {n: t.to(own[n]) for n, t in redraw_parameters(model, g, True, specs).items()}
                 x = _randn(batch, dtype, device, g) if self.noise_inputs else _inputs(batch).to(device)
                 noise = {n: _randn(mk.shape, own[n].dtype, device, g) for n, mk in live.items()}
                 ntk_objective(model, x, masks, theta, noise, self.epsilon, self.exact_bn).backward()
