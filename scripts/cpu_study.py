@@ -169,10 +169,30 @@ def collect(study, jobs, result_dir, out_dir, main_dir=None):
     tmp = csv.with_suffix('.csv.tmp'); df.to_csv(tmp, index=False); os.replace(tmp, csv)
     if study != 'ablations':
         plot_accuracy(df, out_dir/f'{OUT_NAMES[study]}_accuracy.png', title=f"{df.model.iloc[0]} on {df.dataset.iloc[0]}: top-1 after pruning at init")
+        if study == 'cifar10' and set(df.pruner) <= set(NEWER):   # the newer pruners: their layer densities too
+            save_run_layers(jobs, result_dir, max(COMPRESSIONS), out_dir/f'{OUT_NAMES[study]}_layers.csv')
     else:
         plot_ablations(df, out_dir/f'{OUT_NAMES[study]}.png')
         save_layer_densities(jobs, result_dir, main_dir, out_dir/f'{OUT_NAMES[study]}_layers.csv')
     return csv
+
+
+def save_run_layers(jobs, result_dir, compression, path):
+    "Per-layer densities of every run of `jobs` at `compression`: pruner, seed, parameter, total, remaining, density."
+    import pandas as pd
+    from ntksap.results import RunFolder
+    frames = []
+    for name, _, flags, _ in jobs:
+        seed = int(values_after(flags, '--seed')[0])
+        for p in values_after(flags, '--pruner-list'):
+            t = pd.read_csv(RunFolder(result_dir/'multishot'/name).layers(compression, 1, p))
+            t = t[['parameter', 'total', 'remaining', 'density']]
+            t.insert(0, 'seed', seed)
+            t.insert(0, 'pruner', p)
+            frames.append(t)
+    tmp = path.with_suffix('.csv.tmp')
+    pd.concat(frames, ignore_index=True).to_csv(tmp, index=False)
+    os.replace(tmp, path)
 
 
 def save_layer_densities(jobs, result_dir, main_dir, path):
@@ -230,7 +250,8 @@ def main(argv=None):
         from ntksap.core import find_shared_data
         a.data_dir = find_shared_data() or 'Data'
     if a.pruners != PRUNERS:   # other pruners: other CSV and figure names, so the committed study is never overwritten
-        OUT_NAMES.update({k: f"{v}_{'-'.join(p.lower() for p in a.pruners)}" for k, v in OUT_NAMES.items()})
+        tag = 'newer' if sorted(a.pruners) == sorted(NEWER) else '-'.join(p.lower() for p in a.pruners)
+        OUT_NAMES.update({k: f"{v}_{tag}" for k, v in OUT_NAMES.items()})
     todo = {st: jobs_of(st, a.seeds, a.tiny, a.pruners) for st in a.study}
     if a.dry_run:
         for st, js in todo.items():
