@@ -494,6 +494,8 @@ def grid_parser():
     g.add_argument('--gpus-per-cell', '--slurm-gpus-per-job', dest='gpus_per_cell', type=int, default=1,
                    help='GPUs per cell; above 1 each cell runs under torchrun with one process per GPU (default: 1)')
     g.add_argument('--dry-run', action='store_true', help='print the plan and the commands; run nothing')
+    g.add_argument('--no-report', action='store_true',
+                   help="end without 'ntksap report' (e.g. several grids writing into one folder: report once, after)")
     g.add_argument('--nnodes', type=int, default=1,
                    help='machines per training cell (default: 1); run the same command on each machine with its '
                         '--node-rank (with --launcher slurm: machines per training job)')
@@ -536,7 +538,7 @@ def parse_grid(argv:list) -> tuple[dict, GridOptions]:
                  mem_gb=a.slurm_mem_gb, array_parallelism=a.slurm_array_parallelism, account=a.slurm_account)
     o = GridOptions(pruners=pruners, compressions=run.pop('compression_list', []), seeds=a.seeds, jobs=a.jobs,
                     threads=a.threads, grid_dir=grid_dir, gpus_per_cell=a.gpus_per_cell, launcher=a.launcher,
-                    dry_run=a.dry_run, progress=bool(run.get('progress', True)), slurm=slurm,
+                    dry_run=a.dry_run, progress=bool(run.get('progress', True)), report=not a.no_report, slurm=slurm,
                     nodes=Nodes(a.nnodes, a.node_rank, a.master_addr, a.master_port),
                     torchrun_args=shlex.split(a.torchrun_args))
     run.pop('progress', None)
