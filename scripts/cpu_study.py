@@ -177,39 +177,39 @@ def collect(study, jobs, result_dir, out_dir, main_dir=None):
     return csv
 
 
-def save_run_layers(jobs, result_dir, compression, path):
-    "Per-layer densities of every run of `jobs` at `compression`: pruner, seed, parameter, total, remaining, density."
+def layer_rows(run_dir, at, scored_by, **columns):
+    "The per-layer table of `scored_by`'s masks at compression `at` in `run_dir`, `columns` put first; None if absent."
     import pandas as pd
     from ntksap.results import RunFolder
-    frames = []
-    for name, _, flags, _ in jobs:
-        seed = int(values_after(flags, '--seed')[0])
-        for p in values_after(flags, '--pruner-list'):
-            t = pd.read_csv(RunFolder(result_dir/'multishot'/name).layers(compression, 1, p))
-            t = t[['parameter', 'total', 'remaining', 'density']]
-            t.insert(0, 'seed', seed)
-            t.insert(0, 'pruner', p)
-            frames.append(t)
-    tmp = path.with_suffix('.csv.tmp')
-    pd.concat(frames, ignore_index=True).to_csv(tmp, index=False)
-    os.replace(tmp, path)
+    f = RunFolder(run_dir).layers(at, 1, scored_by)
+    if not f.exists(): return None
+    t = pd.read_csv(f)[['parameter', 'total', 'remaining', 'density']]
+    for k, v in reversed(columns.items()): t.insert(0, k, v)
+    return t
+
+
+def write_rows(frames, path):
+    "The tables `frames` (None left out) as one CSV at `path`, written atomically; nothing if there are none."
+    import pandas as pd
+    frames = [f for f in frames if f is not None]
+    if frames:
+        tmp = path.with_suffix('.csv.tmp')
+        pd.concat(frames, ignore_index=True).to_csv(tmp, index=False)
+        os.replace(tmp, path)
+
+
+def save_run_layers(jobs, result_dir, compression, path):
+    "Per-layer densities of every run of `jobs` at `compression`: pruner, seed, parameter, total, remaining, density."
+    write_rows([layer_rows(result_dir/'multishot'/name, compression, p, pruner=p, seed=int(values_after(flags, '--seed')[0]))
+                for name, _, flags, _ in jobs for p in values_after(flags, '--pruner-list')], path)
 
 
 def save_layer_densities(jobs, result_dir, main_dir, path):
     "Per-layer densities of every ablation run (and the baseline) at the highest ablation compression."
-    import pandas as pd
-    from ntksap.results import RunFolder
     c = max(ABLATION_COMPRESSIONS)
     runs = [(v, int(values_after(f, '--seed')[0]), result_dir/'multishot'/n) for n, v, f, _ in jobs]
     runs += [('baseline (T=20, R=1, variance 1e-4)', s, main_dir/'multishot'/f'ntksap-seed{s}') for s in sorted({s for _, s, _ in runs})]
-    frames = []
-    for v, s, d in runs:
-        f = RunFolder(d).layers(c, 1, 'ntksap')
-        if f.exists():
-            t = pd.read_csv(f)[['parameter', 'total', 'remaining', 'density']]
-            t.insert(0, 'seed', s); t.insert(0, 'compression', float(c)); t.insert(0, 'variant', v); frames.append(t)
-    if frames:
-        tmp = path.with_suffix('.csv.tmp'); pd.concat(frames, ignore_index=True).to_csv(tmp, index=False); os.replace(tmp, path)
+    write_rows([layer_rows(d, c, 'ntksap', variant=v, compression=float(c), seed=s) for v, s, d in runs], path)
 
 
 def plot_ablations(df, path):
