@@ -114,6 +114,7 @@ def main(argv=None,
         elif argv[:1] == ['grid']: _grid_main(argv[1:])
         elif argv[:1] == ['pruners']: _pruners_main(argv[1:])
         else: run_experiment(parse_settings(argv), loader_hook=loader_hook)
+        sys.stdout.flush()                # a reader gone early fails here, inside the try, not at exit (status 120)
         return 0
     except NtksapError as e:
         sys.stderr.write(f"ntksap: error: {e}\n")

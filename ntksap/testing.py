@@ -26,37 +26,57 @@ def parse_kill_at(spec:str) -> tuple[int, int, int]:
     return parts[0], parts[1], parts[2] if len(parts) == 3 else 0
 
 class FaultInjector:
-    "A train loader that SIGKILLs this process at (epoch, step); otherwise the loader it wraps."
-    def __init__(self, loader, epoch:int, step:int):
+    """A train loader that, at (epoch, step), SIGKILLs this process or, given `pause_file`, creates that file and
+    waits there for a signal from outside; otherwise the loader it wraps."""
+    def __init__(self, loader, epoch:int, step:int, pause_file=None):
         self.loader, self.kill_epoch, self.kill_step, self.epoch = loader, epoch, step, 0
+        self.pause_file = pause_file
     def __len__(self): return len(self.loader)
     def set_epoch(self, epoch:int):
         self.epoch = int(epoch)
         if hasattr(self.loader, 'set_epoch'): self.loader.set_epoch(epoch)
+    def _pause(self):
+        "Create `pause_file`, wait for SIGTERM or SIGINT (SIGKILL simply ends the wait), then let the run's handler see it."
+        waited = {signal.SIGTERM, signal.SIGINT}
+        signal.pthread_sigmask(signal.SIG_BLOCK, waited)   # a signal sent once the file exists stays pending, never lost
+        Path(self.pause_file).touch()
+        received = signal.sigwait(waited)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, waited)
+        signal.raise_signal(received)                      # as if it came now: the run stops after this step
     def __iter__(self):
         for i, batch in enumerate(self.loader):
-            if self.epoch + 1 == self.kill_epoch and i == self.kill_step: os.kill(os.getpid(), signal.SIGKILL)
+            if self.epoch + 1 == self.kill_epoch and i == self.kill_step:
+                if self.pause_file is None: os.kill(os.getpid(), signal.SIGKILL)
+                else: self._pause()
             yield batch
         self.epoch += 1
 
-def kill_at(spec:str):
+def kill_at(spec:str,
+            pause_file=None, # given: pause at that step (create this file, wait for a signal) instead of dying
+           ):
     "A `loader_hook` that wraps the train loader of rank RANK, on the first attempt only, in a `FaultInjector`."
     epoch, step, rank = parse_kill_at(spec)
     def hook(loader, env:DistEnv):
-        return FaultInjector(loader, epoch, step) if rank == env.rank and env.restart_count == 0 else loader
+        return FaultInjector(loader, epoch, step, pause_file) if rank == env.rank and env.restart_count == 0 else loader
     return hook
 
 def main(argv=None):
-    "`python -m ntksap.testing [--kill-at EPOCH:STEP[:RANK]] FLAGS...`: the `ntksap` command, with a fault injected."
+    """`python -m ntksap.testing [--kill-at EPOCH:STEP[:RANK] | --pause-at EPOCH:STEP[:RANK] FILE] FLAGS...`: the
+    `ntksap` command, with a fault injected or a pause at a known step."""
     from ntksap.cli import main as cli_main
     argv = sys.argv[1:] if argv is None else list(argv)
     hook = None
-    if argv[:1] == ['--kill-at']:
-        try: hook = kill_at(argv[1] if len(argv) > 1 else '')
-        except NtksapError as e:
-            sys.stderr.write(f"ntksap.testing: error: {e}\n")
-            sys.exit(2)
-        argv = argv[2:]
+    try:
+        if argv[:1] == ['--kill-at']:
+            hook = kill_at(argv[1] if len(argv) > 1 else '')
+            argv = argv[2:]
+        elif argv[:1] == ['--pause-at']:
+            if len(argv) < 3: raise NtksapError("--pause-at needs EPOCH:STEP[:RANK] and the FILE to create there")
+            hook = kill_at(argv[1], pause_file=argv[2])
+            argv = argv[3:]
+    except NtksapError as e:
+        sys.stderr.write(f"ntksap.testing: error: {e}\n")
+        sys.exit(2)
     return cli_main(argv, loader_hook=hook)
 
 # %% ../nbs/10a_testing.ipynb #31b5fb50
