@@ -4,61 +4,17 @@
 
 # %% ../nbs/11_cli.ipynb #3d44e268
 from __future__ import annotations
-import os, sys, argparse, dataclasses
-from dataclasses import fields
-from .core import NtksapError, parse_bool
-from .settings import Settings, GROUPS
+import os, sys
+from .core import NtksapError
+from .parser import OneLineParser, TORCHRUN_FLAGS, build_parser, parse_settings
 from .train import TrainingStopped
 from .launch import run_experiment
 
 # %% auto #0
-__all__ = ['TORCHRUN_FLAGS', 'OneLineParser', 'build_parser', 'parse_settings', 'main']
+__all__ = ['main', 'OneLineParser', 'TORCHRUN_FLAGS', 'build_parser', 'parse_settings']
 
 # %% ../nbs/11_cli.ipynb #197dd310
-class OneLineParser(argparse.ArgumentParser):
-    "An ArgumentParser whose errors are one line on stderr and exit status 2."
-    def error(self, message):
-        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-        sys.exit(2)
-
-# The reference's flags for its own process spawning: torchrun sets all three; they are refused with the way to launch
-TORCHRUN_FLAGS = ('--dist-url', '--world-size', '--rank')
-_TORCHRUN_HINT = ("are set by torchrun: launch with 'torchrun --nproc_per_node=N -m ntksap ...' "
-                  "(multi-node: add --nnodes/--rdzv-backend c10d/--rdzv-endpoint)")
-
-def _flag(f) -> str: return f.metadata.get('flag') or '--' + f.name.replace('_', '-')
-
-def _help(f) -> str:
-    h = f.metadata['help']
-    if f.metadata.get('choices'): h += f" (one of: {', '.join(map(str, f.metadata['choices']))})"
-    if f.metadata.get('used_by'): h += f" [read by: {', '.join(f.metadata['used_by'])}]"
-    d = f.default_factory() if f.default is dataclasses.MISSING else f.default
-    return h + f" (default: {d!r})".replace('%', '%%')
-
-def build_parser(prog:str='ntksap') -> argparse.ArgumentParser:
-    "The run parser, one flag per `Settings` field, in one section per settings group."
-    p = OneLineParser(prog=prog,
-                      description="Prune at initialisation (NTK-SAP and baselines) and train. Densities are fractions "
-                                  "of prunable weights KEPT: --compression c means density 0.8**c. Subcommand: "
-                                  f"'{prog} report RESULT_DIR...' tabulates and plots results; '{prog} bench' runs the "
-                                  "benchmark suite.")
-    groups = {g: p.add_argument_group(g) for g in GROUPS}
-    for f in fields(Settings):
-        kw = dict(dest=f.name, help=_help(f), default=argparse.SUPPRESS)
-        if f.metadata.get('kind') == 'switch': kw.update(action='store_true')
-        elif f.type in ('bool', bool): kw.update(type=parse_bool, nargs='?', const=True, metavar='BOOL')
-        elif f.metadata.get('nargs'): kw.update(nargs=f.metadata['nargs'], type=f.metadata.get('kind') or str)
-        else: kw.update(type={'int': int, 'float': float, 'str': str}.get(f.type, str))
-        flags = [_flag(f)] + ([_flag(f).replace('_', '-')] if '_' in _flag(f) else [])
-        groups[f.metadata['group']].add_argument(*flags, **kw)
-    return p
-
-def parse_settings(argv=None) -> Settings:
-    "Settings from command-line arguments (not yet validated)."
-    argv = sys.argv[1:] if argv is None else list(argv)
-    refused = [a.split('=')[0] for a in argv if a.split('=')[0] in TORCHRUN_FLAGS]
-    if refused: raise NtksapError(f"{'/'.join(TORCHRUN_FLAGS)} {_TORCHRUN_HINT} (got {refused[0]})")
-    return Settings(**vars(build_parser().parse_args(argv)))
+_all_ = ['OneLineParser', 'TORCHRUN_FLAGS', 'build_parser', 'parse_settings']
 
 # %% ../nbs/11_cli.ipynb #5bd93ce4
 def _report_main(argv):

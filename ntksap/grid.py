@@ -475,7 +475,7 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
 
 # %% ../nbs/14_grid.ipynb #cf256cae
 def grid_parser():
-    from ntksap.cli import OneLineParser
+    from ntksap.parser import OneLineParser
     p = OneLineParser(prog='ntksap grid', add_help=False, allow_abbrev=False, description=(
         "Run a grid of runs: per pruner and seed one prune job (multishot_ddp_prune) for every compression, then one "
         "training job (multishot_ddp_train) per compression, up to --jobs at a time; finished cells are skipped, "
@@ -521,7 +521,7 @@ def grid_parser():
 
 def parse_grid(argv:list) -> tuple[dict, GridOptions]:
     "The run settings every cell shares (only the flags given) and the grid's options."
-    from ntksap.cli import build_parser
+    from ntksap.parser import build_parser
     gp = grid_parser()
     a, rest = gp.parse_known_args(argv)
     if a.help:
