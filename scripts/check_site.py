@@ -14,7 +14,13 @@ One line per problem, naming the page, then a summary; exit 1 on any problem:
   traceback or an `...Error:`/`...Exception:` line is an error, a warning is not);
 * MathJax (shipped inside the site) not loaded, or a TeX error, on a page that has math;
 * a JavaScript error or console error, a failed request or HTTP error for the site's own files, or any
-  request that leaves the site (a CDN): the browser check runs offline and the site must not need one.
+  request that leaves the site (a CDN): the browser check runs offline and the site must not need one;
+* at a 1280 px wide window: an element of the text that reaches past the text column (a wide table must scroll
+  inside it), or a code block (a cell's code or a signature) that scrolls sideways (its lines must show whole);
+* a figure without alt text (or with nbconvert's "No description has been provided") or without a caption;
+* a link to the project's own repository or documentation host (settings.ini's `git_url` and `doc_host`) when the
+  site was built without --source-links: those hosts hold no published project, so such a link is a dead end;
+* a navigation that is not grouped into the book's parts, or a chapter page outside them.
 """
 import argparse, asyncio, functools, http.server, re, sys, threading, time
 from pathlib import Path
@@ -59,7 +65,32 @@ PAGE_JS = r"""async () => {
       return /Traceback \(most recent call last\)/.test(t) ||
              (o.getAttribute('data-mime-type') === 'application/vnd.jupyter.stderr' && errRe.test(t)); })
     .map(o => (o.innerText || '').trim().split('\n').filter(Boolean).slice(-1)[0] || '(empty)');
+  const col = document.querySelector('article.md-content__inner') || document.querySelector('article');
+  const colR = col ? col.getBoundingClientRect() : null;
+  const scrolls = e => { for (let a = e.parentElement; a && a !== col; a = a.parentElement) {
+      const ox = getComputedStyle(a).overflowX; if (ox === 'auto' || ox === 'scroll' || ox === 'hidden') return true; }
+    return false; };
+  const wide = [];
+  if (col) for (const e of col.querySelectorAll('*')) {
+    const r = e.getBoundingClientRect();
+    if (r.width > 0 && r.right > colR.right + 2 && !scrolls(e))
+      wide.push(e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '')
+                + ` (${Math.round(r.right - colR.right)} px past the column)`);
+  }
+  const isCode = p => p.closest('.jp-InputArea, .jp-CodeCell .jp-Cell-inputWrapper, .highlight, .language-python, .jp-RenderedMarkdown')
+                      && !p.closest('.jp-OutputArea-output pre:not(.highlight)') ;
+  const codeScroll = [...(col ? col.querySelectorAll('pre') : [])].filter(p => isCode(p) && p.scrollWidth > p.clientWidth + 1)
+    .map(p => (p.innerText.split('\n').reduce((a, l) => l.length > a.length ? l : a, '')).trim().slice(0, 80)
+              + ` (${p.scrollWidth - p.clientWidth} px hidden)`);
+  const figs = [...(col ? col.querySelectorAll('img') : [])].map(i => {
+    const f = i.closest('figure'); const cap = f && f.querySelector('figcaption');
+    return {src: (i.currentSrc || i.src).slice(0, 80), alt: i.getAttribute('alt') || '',
+            caption: cap ? cap.innerText.trim() : ''}; });
+  const navParts = [...document.querySelectorAll('.md-nav--primary > .md-nav__list > .md-nav__item--section')]
+    .map(s => ({name: (s.querySelector(':scope > label, :scope > .md-nav__link') || s).innerText.trim().split('\n')[0],
+                pages: [...s.querySelectorAll('a.md-nav__link[href]')].map(a => new URL(a.href).pathname.replace(/^\//, ''))}));
   return {
+    wide: wide.slice(0, 5), nwide: wide.length, codeScroll: codeScroll, figs: figs, navParts: navParts,
     title: document.title,
     images: imgs.map(i => ({src: i.currentSrc || i.src, ok: i.complete && i.naturalWidth > 0})),
     links: [...document.querySelectorAll('a[href]')].map(a => ({href: a.href, nav: !!a.closest('nav, .md-footer')})),
@@ -84,6 +115,15 @@ def expected_pages(nbs: Path):
     return {p.name: re.sub(r'^\d+[a-zA-Z0-9]*_', '', p.name.lower())[:-6] + '.html'
             for p in nbs.glob('*.ipynb') if not p.name.startswith(('.', '_'))}
 
+def dead_hosts() -> list:
+    "`host/path` prefixes of settings.ini's `git_url` and `doc_host`+`doc_baseurl`: the project publishes neither."
+    from configparser import ConfigParser
+    cfg = ConfigParser(delimiters=['='])
+    cfg.read(root/'settings.ini', encoding='utf-8')
+    d = cfg['DEFAULT']
+    urls = [d.get('git_url', ''), d.get('doc_host', '') + d.get('doc_baseurl', '')]
+    return [urlsplit(u).netloc + urlsplit(u).path.rstrip('/') for u in urls if u]
+
 def check(site: Path, chromium: str, nbs: Path = None, timeout_ms: int = 90000, verbose: bool = False, tabs: int = 3):
     from playwright.async_api import async_playwright
     t0 = time.time()
@@ -95,7 +135,8 @@ def check(site: Path, chromium: str, nbs: Path = None, timeout_ms: int = 90000, 
             if not (site/page).is_file(): problems.append(f'{page}: missing page for nbs/{nb}')
     base, httpd = serve(site)
     origin = urlsplit(base).netloc
-    stats = dict(pages=0, images=0, links=0, external=0, anchors=0, outputs=0, math=0)
+    stats = dict(pages=0, images=0, figures=0, links=0, external=0, anchors=0, outputs=0, math=0)
+    nav_parts = []
     ids, links = {}, []                          # page -> its ids; (page, href, nav) to check after the visits
     async def visit(ctx, name, sem):
         async with sem:
@@ -132,6 +173,13 @@ def check(site: Path, chromium: str, nbs: Path = None, timeout_ms: int = 90000, 
             stats['images'] += 1
             if not im['ok']: problem(f"image did not load: {im['src'][:120]}")
         for e in info['errors']: problem(f'cell output shows an error: {e[:200]}')
+        if info['nwide']: problem(f"{info['nwide']} element(s) reach past the text column at 1280 px: {', '.join(info['wide'])}")
+        for c in info['codeScroll']: problem(f'code block scrolls sideways at 1280 px: {c}')
+        for f in info['figs']:
+            stats['figures'] += 1
+            if not f['alt'] or f['alt'].startswith('No description has been provided'): problem(f"figure without alt text: {f['src']}")
+            if not f['caption']: problem(f"figure without a caption: {f['src']}")
+        nav_parts.append(info['navParts'])
         stats['outputs'] += info['outputs']
         m = info['math']
         stats['math'] += m['n']
@@ -144,7 +192,7 @@ def check(site: Path, chromium: str, nbs: Path = None, timeout_ms: int = 90000, 
     async def run():
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
-            ctx = await browser.new_context(service_workers='block')
+            ctx = await browser.new_context(service_workers='block', viewport={'width': 1280, 'height': 900})
             sem = asyncio.Semaphore(tabs)
             await asyncio.gather(*(visit(ctx, n, sem) for n in pages))
             await browser.close()
@@ -152,9 +200,22 @@ def check(site: Path, chromium: str, nbs: Path = None, timeout_ms: int = 90000, 
         asyncio.run(run())
     finally:
         httpd.shutdown()
+    # the navigation: the book's parts, every page in one of them
+    parts = max(nav_parts, key=len) if nav_parts else []
+    if len(parts) < 5: problems.append(f'navigation: {len(parts)} part(s); the book has at least 5 (the parts of build_site.py)')
+    in_parts = {p for part in parts for p in part['pages']}
+    for pg in pages:
+        if parts and pg not in in_parts and pg != '404.html': problems.append(f'navigation: {pg} is in no part of the book')
+    stats['parts'] = len(parts)
+    # the project's own hosts: no published repository or documentation site exists at them
+    dead = dead_hosts()
     seen = set()
     for name, href, nav in links:
         u = urlsplit(href)
+        if u.scheme in ('http', 'https') and any((u.netloc + u.path).startswith(h) for h in dead):
+            if (name, href) not in seen: problems.append(f'{name}: link to the unpublished project host {href}')
+            seen.add((name, href))
+            continue
         if u.scheme not in ('http', 'https') or u.netloc != origin:
             stats['external'] += u.scheme in ('http', 'https'); continue
         stats['links'] += 1
@@ -182,7 +243,7 @@ if __name__ == '__main__':
     problems, s = check(Path(a.site), a.chromium, Path(a.nbs) if a.nbs else None, verbose=a.verbose, tabs=a.tabs)
     for p in problems: print(p)
     if s:
-        print(f"site check: {s['pages']} pages, {s['images']} images, {s['links']} links ({s['anchors']} anchors) checked, "
+        print(f"site check: {s['pages']} pages in {s.get('parts', 0)} parts, {s['images']} images ({s['figures']} figures), {s['links']} links ({s['anchors']} anchors) checked, "
               f"{s['outputs']} cell outputs, {s['math']} math expressions typeset, {s['external']} external links "
               f"not followed, {len(problems)} failures ({s['seconds']} s)")
     else: print(f'site check: {len(problems)} failures')

@@ -6,7 +6,7 @@
     python scripts/execute_book.py --check         # CI: fail, one line per chapter, if a chapter's outputs are stale
 
 Cells flagged `slow` or `notest` (settings.ini's `tst_flags`) are not run and keep no output, as in `nbdev_test`.
-Outputs are kept small and stable: no progress bars (TQDM_DISABLE), figures as PNG at a modest resolution,
+Outputs are kept small and stable: no progress bars (TQDM_DISABLE), figures as PNG at 150 dpi (sharp on the site),
 long tables truncated, no absolute paths of this machine. A cell that raises stops the chapter and nothing is
 saved. Each executed chapter records the SHA-256 of its code cells in its metadata (`ntksap.code_sha256`), so
 `--check` can tell a chapter whose code changed since its outputs were made.
@@ -26,7 +26,7 @@ _w.filterwarnings('ignore', category=FutureWarning)      # library deprecation n
 _w.filterwarnings('ignore', message='IProgress not found')
 del _w
 %config InlineBackend.figure_formats = ['png']
-%config InlineBackend.rc = {'figure.dpi': 72, 'savefig.dpi': 72, 'figure.figsize': (6.4, 4.0), 'font.size': 10}
+%config InlineBackend.rc = {'figure.dpi': 150, 'savefig.dpi': 150, 'figure.figsize': (6.4, 4.0), 'font.size': 10}
 import pandas as _pd
 _pd.set_option('display.max_rows', 24); _pd.set_option('display.min_rows', 12); _pd.set_option('display.width', 120)
 del _pd
@@ -58,8 +58,8 @@ def is_skipped(cell, flags) -> bool:
 
 
 def code_sha256(nb) -> str:
-    "SHA-256 of the sources of the chapter's code cells, in order (markdown does not change outputs)."
-    h = hashlib.sha256()
+    "SHA-256 of the kernel's setup and of the chapter's code cells, in order (markdown does not change outputs)."
+    h = hashlib.sha256(SETUP.encode() + b'\x00')
     for c in nb['cells']:
         if c['cell_type'] == 'code': h.update(_source(c).encode() + b'\x00')
     return h.hexdigest()
