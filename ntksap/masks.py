@@ -255,15 +255,17 @@ def _after_step(optimizer, args, kwargs):
     pairs = _armed_pairs(optimizer)
     if pairs: torch._foreach_mul_([p for p, _ in pairs], [mk for _, mk in pairs])
 
-def _holds(owner_ref, attr:str, param_ref) -> bool:
-    "Whether the slot still holds the armed parameter (or, inside `torch.func.functional_call`, a stand-in tensor)."
+def _holds(owner_ref, attr:str, param_ref, hooked:bool) -> bool:
+    ("Whether the slot still holds the armed parameter, hooked unless frozen (or, inside "
+     "`torch.func.functional_call`, a stand-in tensor).")
     owner = owner_ref()
     now = None if owner is None else owner._parameters.get(attr)
-    return now is param_ref() or (now is not None and not isinstance(now, nn.Parameter))
+    if now is not None and not isinstance(now, nn.Parameter): return True
+    return now is param_ref() and (hooked or not now.requires_grad)   # a frozen parameter gets its hook once unfrozen
 
 class _Rearm:
     "Forward pre-hook of a kept-pruned model: re-installs the gradient hooks its parameters lack (a copy's, say)."
-    def __init__(self): self.hooked = ()   # (owner, attribute, parameter) weak references, as last armed
+    def __init__(self): self.hooked = ()   # (owner, attribute, parameter, hooked?) as last armed, weakly
     def __call__(self, module, args):
         if self.hooked and all(_holds(*h) for h in self.hooked): return
         slots = _slots(module)
@@ -290,7 +292,7 @@ def _arm(model:nn.Module, owners:list):
                     None)
         if hook is None:
             hook = _MaskGradient(m, a)
-            p.register_hook(hook)
+            if p.requires_grad: p.register_hook(hook)   # a frozen parameter cannot take one (yet)
         _ARMED[p] = hook
         p.mul_(m._buffers[a + MASK_SUFFIX])
     keys = _own_hooks(model._forward_pre_hooks, _Rearm)
@@ -299,7 +301,7 @@ def _arm(model:nn.Module, owners:list):
         rearm = _Rearm()
         model.register_forward_pre_hook(rearm)
         model.register_load_state_dict_post_hook(_MaskAfterLoad())
-    rearm.hooked = tuple((weakref.ref(m), a, weakref.ref(p)) for m, a, p in owners)
+    rearm.hooked = tuple((weakref.ref(m), a, weakref.ref(p), p.requires_grad) for m, a, p in owners)
 
 def keep_pruned(model:nn.Module) -> nn.Module:
     "Keep the pruned weights of `model` exactly zero through any training of it, from now on; returns `model`."
