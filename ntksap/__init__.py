@@ -13,6 +13,8 @@ _PUBLIC = {   # public name -> the module of ntksap that defines it
     'Pruner': 'pruners', 'Option': 'pruners',
     'get_model': 'models',
     'add_masks': 'masks', 'MaskSet': 'masks', 'density_table': 'masks', 'masks_of': 'masks', 'apply_mask_set': 'masks',
+    'keep_pruned': 'masks', 'load_pruned': 'masks', 'make_permanent': 'masks', 'sparse_state_dict': 'masks',
+    'state_dict_bytes': 'masks',
     'density_from_compression': 'core', 'NtksapError': 'core',
 }
 __all__ = ['__version__', *_PUBLIC]   # replaces nbdev's empty list above: the public names are loaded lazily

@@ -4,15 +4,19 @@
 
 # %% ../nbs/01_masks.ipynb #56699b9a
 from __future__ import annotations
+import math, weakref
 import torch, numpy as np, pandas as pd
 from torch import nn
 from torch.func import functional_call
+from torch.optim.optimizer import register_optimizer_step_pre_hook, register_optimizer_step_post_hook
+from torch.utils.weak import WeakIdKeyDictionary
 from .core import NtksapError, save_torch, load_torch
 
 # %% auto #0
 __all__ = ['MASK_SUFFIX', 'prunable_parameters', 'add_masks', 'masked_parameters', 'is_masked', 'check_mask_tensor', 'masks_of',
            'MaskSet', 'apply_masks', 'apply_mask_set', 'count_remaining', 'model_density', 'density_table',
-           'plot_density', 'keep_pruned_at_zero', 'share_masks', 'masked_call']
+           'plot_density', 'keep_pruned', 'is_kept_pruned', 'keep_pruned_at_zero', 'make_permanent',
+           'sparse_state_dict', 'state_dict_bytes', 'load_pruned', 'share_masks', 'masked_call']
 
 # %% ../nbs/01_masks.ipynb #e7238edb
 _WEIGHTED = (nn.Linear, nn.Bilinear, nn.Conv1d, nn.Conv2d, nn.Conv3d,
@@ -189,33 +193,210 @@ def plot_density(model_or_table, # a masked model, or its `density_table`
     return ax
 
 # %% ../nbs/01_masks.ipynb #8659c50f
-def _pairs(model):
-    ps = masked_parameters(model)
-    return [p for _, _, p in ps], [mk for _, mk, _ in ps]
-
 # Optimizers whose update of an entry with zero gradient, zero weight and zero state is exactly zero.
-_ZERO_PRESERVING = (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop)
+_ZERO_PRESERVING = (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW, torch.optim.RMSprop, torch.optim.Adagrad,
+                    torch.optim.Adamax, torch.optim.NAdam, torch.optim.RAdam)
+
+def _slots(model:nn.Module) -> list:
+    "`(owning module, attribute, what its slot holds now)` for every mask buffer beside a parameter slot."
+    out = []
+    for _, m in model.named_modules():
+        for bname in m._buffers:
+            a = bname[:-len(MASK_SUFFIX)] if bname.endswith(MASK_SUFFIX) else None
+            if a and m._parameters.get(a) is not None: out.append((m, a, m._parameters[a]))
+    return out
+
+def _mask_owners(model:nn.Module) -> list:
+    "`(owning module, attribute, parameter)` of every masked parameter of `model`, in module order."
+    return [(m, a, p) for m, a, p in _slots(model) if isinstance(p, nn.Parameter)]
+
+class _MaskGradient:
+    "Gradient hook of one masked parameter: the gradient times its owner's mask buffer as it is at that moment."
+    def __init__(self, owner:nn.Module, attr:str): self.owner, self.attr = weakref.ref(owner), attr
+    def mask(self):
+        owner = self.owner()   # looked up at each call: `.to()`, `share_masks` and loading replace the buffer
+        return None if owner is None else owner._buffers.get(self.attr + MASK_SUFFIX)
+    def __call__(self, grad):
+        mk = self.mask()
+        return grad if mk is None else grad * mk
+
+_ARMED = WeakIdKeyDictionary()        # parameter -> its _MaskGradient: what the optimizer hooks look up
+_SANITIZED = weakref.WeakKeyDictionary()   # optimizer -> {parameter: (mask, its version, its state)} when last zeroed
+_OPTIMIZER_HOOKS = []                 # the two process-wide optimizer hooks, registered on first use
+
+def _armed_pairs(optimizer) -> list:
+    "`(parameter, mask)` of the armed parameters that `optimizer` updates."
+    out = []
+    for group in optimizer.param_groups:
+        for p in group['params']:
+            h = _ARMED.get(p)
+            mk = None if h is None else h.mask()
+            if mk is not None: out.append((p, mk))
+    return out
+
+@torch.no_grad()
+def _before_step(optimizer, args, kwargs):
+    "Before a zero-preserving step: zero the pruned entries of weights and state, again only when mask or state changed."
+    if not _ARMED or type(optimizer) not in _ZERO_PRESERVING: return
+    done = _SANITIZED.get(optimizer)
+    if done is None: done = _SANITIZED[optimizer] = WeakIdKeyDictionary()
+    for p, mk in _armed_pairs(optimizer):
+        state, last = optimizer.state.get(p), done.get(p)
+        if last is not None and last[0] is mk and last[1] == mk._version and last[2] is state: continue
+        p.mul_(mk)
+        for v in (state or {}).values():   # momentum, Adam's moments, ... left by earlier (dense) training
+            if torch.is_tensor(v) and v.shape == p.shape: v.mul_(mk)
+        done[p] = (mk, mk._version, state)
+
+@torch.no_grad()
+def _after_step(optimizer, args, kwargs):
+    "After the step of an optimizer we cannot vouch for (Muon, LBFGS, one's own): re-apply the masks to the weights."
+    if not _ARMED or type(optimizer) in _ZERO_PRESERVING: return
+    pairs = _armed_pairs(optimizer)
+    if pairs: torch._foreach_mul_([p for p, _ in pairs], [mk for _, mk in pairs])
+
+def _holds(owner_ref, attr:str, param_ref, hooked:bool) -> bool:
+    ("Whether the slot still holds the armed parameter, hooked unless frozen (or, inside "
+     "`torch.func.functional_call`, a stand-in tensor).")
+    owner = owner_ref()
+    now = None if owner is None else owner._parameters.get(attr)
+    if now is not None and not isinstance(now, nn.Parameter): return True
+    return now is param_ref() and (hooked or not now.requires_grad)   # a frozen parameter gets its hook once unfrozen
+
+class _Rearm:
+    "Forward pre-hook of a kept-pruned model: re-installs the gradient hooks its parameters lack (a copy's, say)."
+    def __init__(self): self.hooked = ()   # (owner, attribute, parameter, hooked?) as last armed, weakly
+    def __call__(self, module, args):
+        if self.hooked and all(_holds(*h) for h in self.hooked): return
+        slots = _slots(module)
+        if slots and all(isinstance(t, nn.Parameter) for _, _, t in slots): _arm(module, slots)
+    def __deepcopy__(self, memo): return _Rearm()   # a copy's parameters are new: it arms them at its first call
+    def __reduce__(self): return (_Rearm, ())
+
+class _MaskAfterLoad:
+    "`load_state_dict` post-hook of a kept-pruned model: the loaded weights times the loaded masks."
+    def __call__(self, module, incompatible_keys): apply_masks(module)
+
+def _own_hooks(hooks:dict, kind) -> list:
+    return [k for k, h in hooks.items() if isinstance(h, kind)]
+
+@torch.no_grad()
+def _arm(model:nn.Module, owners:list):
+    "Install the hooks of `keep_pruned` for `owners` (`_mask_owners(model)`), once each."
+    if not _OPTIMIZER_HOOKS:
+        _OPTIMIZER_HOOKS.extend([register_optimizer_step_pre_hook(_before_step),
+                                 register_optimizer_step_post_hook(_after_step)])
+    for m, a, p in owners:
+        hooks = p._backward_hooks or {}
+        hook = next((h for h in hooks.values() if isinstance(h, _MaskGradient) and h.owner() is m and h.attr == a),
+                    None)
+        if hook is None:
+            hook = _MaskGradient(m, a)
+            if p.requires_grad: p.register_hook(hook)   # a frozen parameter cannot take one (yet)
+        _ARMED[p] = hook
+        p.mul_(m._buffers[a + MASK_SUFFIX])
+    keys = _own_hooks(model._forward_pre_hooks, _Rearm)
+    if keys: rearm = model._forward_pre_hooks[keys[0]]
+    else:
+        rearm = _Rearm()
+        model.register_forward_pre_hook(rearm)
+        model.register_load_state_dict_post_hook(_MaskAfterLoad())
+    rearm.hooked = tuple((weakref.ref(m), a, weakref.ref(p), p.requires_grad) for m, a, p in owners)
+
+def keep_pruned(model:nn.Module) -> nn.Module:
+    "Keep the pruned weights of `model` exactly zero through any training of it, from now on; returns `model`."
+    owners = _mask_owners(model)
+    if not owners: raise NtksapError("the model has no masks to keep; prune it first (ntksap.prune) or add_masks")
+    _arm(model, owners)
+    return model
+
+def is_kept_pruned(model:nn.Module) -> bool:
+    "Whether every masked parameter of `model` has its gradient masked (`keep_pruned`)."
+    owners = _mask_owners(model)
+    return bool(owners) and all(any(h.owner() is m and h.attr == a for h in (p._backward_hooks or {}).values()
+                                    if isinstance(h, _MaskGradient)) for m, a, p in owners)
 
 def keep_pruned_at_zero(optimizer:torch.optim.Optimizer, model:nn.Module) -> tuple:
-    "Keep pruned weights exactly zero through every `optimizer.step()`; returns the hook handles."
-    ps, mks = _pairs(model)   # the buffers are updated in place, so these lists stay valid
-    with torch.no_grad():     # start from exact zeros: weights, and optimizer state left by earlier training
-        if ps: torch._foreach_mul_([p.data for p in ps], mks)
-        for p, mk in zip(ps, mks):
-            for v in optimizer.state.get(p, {}).values():
-                if torch.is_tensor(v) and v.shape == p.shape: v.mul_(mk)
-    def pre(opt, args, kwargs):
-        with torch.no_grad():
-            gs = [(p.grad, mk) for p, mk in zip(ps, mks) if p.grad is not None]
-            if gs: torch._foreach_mul_([g for g, _ in gs], [mk for _, mk in gs])
-    def post(opt, args, kwargs):
-        with torch.no_grad():
-            if ps: torch._foreach_mul_([p.data for p in ps], mks)
-    handles = [optimizer.register_step_pre_hook(pre)]
-    # exact type: a subclass may differ
-    if type(optimizer) not in _ZERO_PRESERVING:
-        handles.append(optimizer.register_step_post_hook(post))
-    return tuple(handles)
+    "The former per-optimizer call: now `keep_pruned(model)`, which serves every optimizer; returns no handles."
+    keep_pruned(model)
+    return ()
+
+# %% ../nbs/01_masks.ipynb #cfc2b8f8
+@torch.no_grad()
+def make_permanent(model:nn.Module) -> nn.Module:
+    "Zero the pruned weights for good and remove masks and hooks: plain weights with zeros, a plain model; returns it."
+    apply_masks(model)
+    for m, a, p in _mask_owners(model):
+        for k in _own_hooks(p._backward_hooks or {}, _MaskGradient): del p._backward_hooks[k]
+        _ARMED.pop(p, None)
+        del m._buffers[a + MASK_SUFFIX]
+    for m in model.modules():
+        for k in _own_hooks(m._forward_pre_hooks, _Rearm): del m._forward_pre_hooks[k]
+        for k in _own_hooks(m._load_state_dict_post_hooks, _MaskAfterLoad): del m._load_state_dict_post_hooks[k]
+    return model
+
+_BIT_WEIGHTS = torch.tensor([128, 64, 32, 16, 8, 4, 2, 1], dtype=torch.uint8)
+
+def _pack_bits(mask:torch.Tensor) -> torch.Tensor:
+    "A 0/1 tensor as uint8 bytes, eight entries a byte, row-major, the last byte padded with zeros."
+    bits = mask.detach().flatten().bool().cpu()
+    bits = torch.cat([bits, bits.new_zeros(-bits.numel() % 8)]).view(-1, 8).to(torch.uint8)
+    return (bits * _BIT_WEIGHTS).sum(1, dtype=torch.uint8)
+
+def _unpack_bits(packed:torch.Tensor, shape) -> torch.Tensor:
+    "The float 0/1 tensor of `shape` that `_pack_bits` packed."
+    n = math.prod(shape)
+    if packed.dtype != torch.uint8 or packed.ndim != 1 or packed.numel() != -(-n // 8):
+        raise NtksapError(f"a packed mask of shape {tuple(shape)} needs {-(-n // 8)} uint8 bytes, got "
+                          f"{packed.numel()} of {packed.dtype}")
+    bits = (packed.cpu().view(-1, 1) & _BIT_WEIGHTS) != 0
+    return bits.flatten()[:n].view(*shape).float()
+
+def sparse_state_dict(model:nn.Module) -> dict:
+    ("`model.state_dict()` with each masked parameter stored as its kept values (row-major) and its mask as packed "
+     "bits (uint8); `load_pruned` reads it back.")
+    sd = {k: v.detach() for k, v in model.state_dict().items()}
+    for n, mk, p in masked_parameters(model):
+        sd[n] = p.detach()[mk.bool()].cpu().clone()
+        sd[n + MASK_SUFFIX] = _pack_bits(mk)
+    return sd
+
+def state_dict_bytes(state_dict:dict) -> int:
+    "Bytes the tensors of a state dict hold (elements times element size; what `torch.save` writes, less headers)."
+    return int(sum(t.numel() * t.element_size() for t in state_dict.values() if torch.is_tensor(t)))
+
+@torch.no_grad()
+def load_pruned(model:nn.Module, # a fresh model of the class that was pruned (masks are added here)
+                state_dict:dict, # a pruned model's `state_dict()` or `sparse_state_dict()`
+               ) -> nn.Module:
+    ("Load a pruned model's state into `model`: its mask buffers are created, weights and masks loaded (dense or "
+     "sparse), and the model kept pruned (`keep_pruned`); returns `model`.")
+    state, params = dict(state_dict), dict(model.named_parameters())
+    masked = [k[:-len(MASK_SUFFIX)] for k in state if k.endswith(MASK_SUFFIX) and k[:-len(MASK_SUFFIX)] in params]
+    if not masked: raise NtksapError("the state dict holds no masks of this model's parameters: not a pruned model's "
+                                     "state (plain load_state_dict loads it)")
+    for n in masked:
+        p, key = params[n], n + MASK_SUFFIX
+        mk = state[key]
+        if mk.dtype == torch.uint8:   # sparse: packed bits and the kept values
+            mk = _unpack_bits(mk, p.shape)
+            vals = state[n]
+            if vals.ndim != 1 or vals.numel() != int(mk.sum()):
+                raise NtksapError(f"sparse {n!r}: {int(mk.sum())} kept weights expected, got a tensor of shape "
+                                  f"{tuple(vals.shape)}")
+            dense = torch.zeros(p.shape, dtype=vals.dtype)
+            dense[mk.bool()] = vals
+            state[n] = dense
+        check_mask_tensor(key, mk, p.shape)
+        state[key] = mk
+        owner, a = model.get_submodule(n.rpartition('.')[0]), n.rpartition('.')[2]
+        if a + MASK_SUFFIX not in owner._buffers:
+            owner.register_buffer(a + MASK_SUFFIX, torch.ones_like(p, memory_format=torch.contiguous_format).detach())
+    try: model.load_state_dict(state)
+    except RuntimeError as e:   # torch's message: a header line, then one line per problem
+        problems = ' '.join(line.strip() for line in str(e).splitlines()[1:])
+        raise NtksapError(f"the state dict does not fit the model: {problems[:400]}") from None
+    return keep_pruned(apply_masks(model))
 
 # %% ../nbs/01_masks.ipynb #df731959
 def share_masks(src:nn.Module, dst:nn.Module) -> nn.Module:

@@ -11,7 +11,7 @@ from torch import nn
 from tqdm import tqdm
 from .core import NtksapError, check_choice, check_density
 from .masks import masked_parameters, masks_of, apply_masks, count_remaining, density_table, model_density
-from .masks import add_masks, MaskSet
+from .masks import add_masks, MaskSet, keep_pruned
 from .pruners import Pruner, Rand, Mag, SNIP, IterSNIP, GraSP, SynFlow, strict_fp32
 from .ntk_sap import NTKSAP, training_mode
 from .newer import PX, SynFlowL2, ERK
@@ -354,4 +354,5 @@ def prune(model:nn.Module, # any model: masks are added unless it has some
     batches = _pruning_batches(model, pruner, data, batch_size, g)
     r = prune_loop(model, pruner, batches, loss_fn or F.cross_entropy, d, iterations=iterations, schedule=schedule,
                    scope=scope, train_mode=train_mode, progress=progress)
+    keep_pruned(model)   # whatever trains it next, pruned weights stay zero (the masks chapter)
     return Pruned(MaskSet.from_model(model), density_table(model), r)

@@ -11,7 +11,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 from .core import NtksapError, check_choice
-from .masks import keep_pruned_at_zero, masked_parameters, is_masked
+from .masks import keep_pruned, masked_parameters, is_masked
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'make_optimizer', 'make_scheduler', 'correct_counts', 'to_channels_last', 'is_channels_last',
@@ -79,7 +79,7 @@ def prepare_model(model:nn.Module, # the (masked) model, already on its device
                   compile:bool|str=False, # True or a torch.compile mode ('default', 'reduce-overhead', 'max-autotune')
                  ) -> nn.Module:
     """The module the training loops should call: `model` in the chosen memory format, optionally compiled.
-    Call it before anything holds on to the model's buffers (DDP, `keep_pruned_at_zero`): converting replaces them."""
+    Call it before DDP wraps the model: DDP keeps the strides its gradient buckets were built with."""
     if channels_last and not is_channels_last(model):
         if isinstance(model, DistributedDataParallel):
             raise NtksapError("convert the model to channels-last (to_channels_last) before wrapping it in DDP: DDP's "
@@ -196,30 +196,27 @@ def train_eval_loop(model:nn.Module, loss_fn, optimizer, scheduler, train_loader
                    ) -> pd.DataFrame:
     "Train `epochs` epochs with per-epoch evaluation; one row per epoch (epoch 0 = before training)."
     if epochs < 0: raise NtksapError(f"number of epochs must be >= 0, got {epochs}")
-    net = prepare_model(model, channels_last, compile)   # first: converting replaces the mask buffers the hooks hold
-    hooks = keep_pruned_at_zero(optimizer, model) if is_masked(model) else ()
+    net = prepare_model(model, channels_last, compile)
+    if is_masked(model): keep_pruned(model)   # pruned weights stay zero through any optimizer (the masks chapter)
     fast = dict(autocast_dtype=autocast_dtype, channels_last=channels_last)
-    try:
-        rows = []
-        if start_epoch == 0 and evaluate_start:
-            row0 = evaluate(net, loss_fn, test_loader, device, **fast)
-            rows.append(dict(epoch=0, lr=optimizer.param_groups[0]['lr'], **row0))
-        bar = tqdm(range(start_epoch, epochs), desc='epochs', disable=not progress or epochs - start_epoch <= 1,
-                   dynamic_ncols=True)
-        for e in bar:
-            lr = optimizer.param_groups[0]['lr']
-            trained = train_epoch(net, loss_fn, optimizer, train_loader, device, e, progress, stop=stop, **fast)
-            row = dict(epoch=e + 1, lr=lr, **trained)
-            row.update(evaluate(net, loss_fn, test_loader, device, **fast))
-            best_top1 = max(best_top1, row['top1'])
-            row['best_top1'] = best_top1
-            scheduler.step()
-            rows.append(row)
-            bar.set_postfix(top1=f"{row['top1']:.2f}", best=f'{best_top1:.2f}')
-            if verbose:
-                print(f"epoch {e+1}: train loss {row['train_loss']:.4f}, test top-1 {row['top1']:.2f}%, "
-                      f"{row['images_per_s']:.0f} images/s")
-            if on_epoch_end is not None: on_epoch_end(e, row)
-        return pd.DataFrame(rows)
-    finally:
-        for h in hooks: h.remove()
+    rows = []
+    if start_epoch == 0 and evaluate_start:
+        row0 = evaluate(net, loss_fn, test_loader, device, **fast)
+        rows.append(dict(epoch=0, lr=optimizer.param_groups[0]['lr'], **row0))
+    bar = tqdm(range(start_epoch, epochs), desc='epochs', disable=not progress or epochs - start_epoch <= 1,
+               dynamic_ncols=True)
+    for e in bar:
+        lr = optimizer.param_groups[0]['lr']
+        trained = train_epoch(net, loss_fn, optimizer, train_loader, device, e, progress, stop=stop, **fast)
+        row = dict(epoch=e + 1, lr=lr, **trained)
+        row.update(evaluate(net, loss_fn, test_loader, device, **fast))
+        best_top1 = max(best_top1, row['top1'])
+        row['best_top1'] = best_top1
+        scheduler.step()
+        rows.append(row)
+        bar.set_postfix(top1=f"{row['top1']:.2f}", best=f'{best_top1:.2f}')
+        if verbose:
+            print(f"epoch {e+1}: train loss {row['train_loss']:.4f}, test top-1 {row['top1']:.2f}%, "
+                  f"{row['images_per_s']:.0f} images/s")
+        if on_epoch_end is not None: on_epoch_end(e, row)
+    return pd.DataFrame(rows)
