@@ -143,6 +143,13 @@ class Pruner:
                     **cls.dataset_options.get(dataset, {}))
     def score(self, model:nn.Module, loss_fn, loader, device) -> dict[str, torch.Tensor]:
         raise NotImplementedError
+    def score_to(self, model:nn.Module, loss_fn, loader, device,
+                 density:float, # the density this pruning iteration prunes to
+                 scope:str='global', # 'global' or 'local', as the pruning loop's
+                ) -> dict[str, torch.Tensor]:
+        ("The scores of one pruning iteration that prunes to `density`; the pruning loop calls this. Most "
+         "scores do not depend on the target: `score`.")
+        return self.score(model, loss_fn, loader, device)
     def __repr__(self):
         opts = ', '.join(f'{k}={v!r}' for k, v in vars(self).items() if not k.startswith('_'))
         return f'{type(self).__name__}({opts})'

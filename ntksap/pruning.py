@@ -15,6 +15,7 @@ from .masks import add_masks, MaskSet, keep_pruned
 from .pruners import Pruner, Rand, Mag, SNIP, IterSNIP, GraSP, SynFlow, strict_fp32
 from .ntk_sap import NTKSAP, training_mode
 from .newer import PX, SynFlowL2, ERK
+from .more_pruners import Force, ProsPr, PHEW, NPB, MagERK
 
 # %% auto #0
 __all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'pruner_names', 'pruner_class', 'get_pruner',
@@ -23,7 +24,8 @@ __all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'pruner_names', '
            'prune_loop', 'Pruned', 'prune']
 
 # %% ../nbs/06_pruning.ipynb #cd33946c
-PRUNERS = {c.name: c for c in (Rand, Mag, SNIP, GraSP, SynFlow, IterSNIP, NTKSAP, PX, SynFlowL2, ERK)}
+PRUNERS = {c.name: c for c in (Rand, Mag, SNIP, GraSP, SynFlow, IterSNIP, NTKSAP, PX, SynFlowL2, ERK, Force, ProsPr,
+                                  PHEW, NPB, MagERK)}
 PRUNER_ALIASES = {a: c.name for c in PRUNERS.values() for a in c.aliases}   # e.g. the reference's 'NTKSAP'
 
 def pruner_names() -> list[str]:
@@ -255,7 +257,7 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
     try:
         model.train(train_mode)
         for t in tqdm(range(len(targets)), desc=f'pruning ({name})', disable=not progress, leave=False):
-            with strict_fp32(): scores = pruner.score(model, loss_fn, loader, device)   # no TF32 in a score
+            with strict_fp32(): scores = pruner.score_to(model, loss_fn, loader, device, targets[t], scope)   # no TF32
             live = masks_of(model)
             ranked = {n: -s for n, s in scores.items()} if invert else scores
             new = masks_from_scores(ranked, live, targets[t], scope, name)
