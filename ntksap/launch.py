@@ -166,5 +166,8 @@ def run_experiment(s:Settings,
         if s.experiment in REPORTED:
             from ntksap.report import report
             report(rf.path, show=s.progress or s.verbose)
+        if s.logger != 'none' and env.is_main:     # --logger: the run folder's tables and figures to the tracker
+            from ntksap.integrations import track_run_end
+            track_run_end(s, rf)
         if env.is_main: print(f"results: {rf.path}")
     return recs, rf

@@ -133,6 +133,9 @@ class Settings:
                             choices=BACKENDS)
     dry_run: bool = opt(False, "validate the settings for the process layout found (torchrun's world size, the "
                                "per-process batch), print them as JSON and exit without running", 'run', new=True)
+    logger: str = opt('none', "also log the run to a tracker: per-epoch metrics, settings, per-layer densities and the "
+                              "report's figures (pip install 'ntksap[trackers]'; the run folder stays the record)",
+                      'run', choices=('none', 'tensorboard', 'wandb', 'mlflow'), new=True)
 
     def to_dict(self) -> dict:
         "The settings as plain data (what `args.json` and checkpoints hold), flat: one key per flag."
