@@ -185,6 +185,7 @@ def validate(s:Settings) -> Settings:
     check_choice('mixed precision mode', s.amp, ('none', 'bf16'))
     check_choice('NTK-SAP input kind', s.ntksap_inputs, ('noise', 'data'))
     check_choice('ImageNet decoder', s.decode, ('pil', 'device'))
+    check_choice('logger', s.logger, next(f for f in fields(Settings) if f.name == 'logger').metadata['choices'])
     _at_least(s, ('checkpoint_every', 'pre_epochs', 'post_epochs', 'train_subset', 'test_subset', 'image_size'), 0)
     _at_least(s, ('train_batch_size', 'test_batch_size', 'prune_batch_size', 'prune_epochs', 'prune_dataset_ratio',
                   'ntksap_R'), 1)
