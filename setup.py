@@ -17,6 +17,8 @@ lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 requirements = cfg.get('requirements', '').split()
 dev_requirements = (cfg.get('dev_requirements') or '').split()
 slurm_requirements = (cfg.get('slurm_requirements') or '').split()
+integration_extras = {name: (cfg.get(f'{name}_requirements') or '').split() for name in ('lightning', 'hf', 'trackers')}
+integration_extras['integrations'] = sorted({r for rs in integration_extras.values() for r in rs})
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -30,7 +32,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'slurm': slurm_requirements},
+    extras_require={'dev': dev_requirements, 'slurm': slurm_requirements, **integration_extras},
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

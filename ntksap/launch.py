@@ -24,7 +24,7 @@ RUNNERS = dict(singleshot=run_singleshot, multishot=run_multishot, multishot_ddp
 DDP_EXPERIMENTS = ('multishot_ddp_prune', 'multishot_ddp_train')
 # settings a rerun may change without changing the results it continues (where to read and show, not what to compute)
 RESUME_FREE = ('expid', 'result_dir', 'data_dir', 'prune_dir', 'device', 'no_cuda', 'gpu', 'workers', 'verbose',
-               'progress', 'overwrite', 'resume', 'checkpoint_every', 'dist_backend', 'dry_run')
+               'progress', 'overwrite', 'resume', 'checkpoint_every', 'dist_backend', 'dry_run', 'logger')
 
 def check_launch(s:Settings, env:DistEnv):
     "Errors of the process layout: experiments that run in one process, a global batch the processes cannot split."
@@ -166,5 +166,8 @@ def run_experiment(s:Settings,
         if s.experiment in REPORTED:
             from ntksap.report import report
             report(rf.path, show=s.progress or s.verbose)
+        if s.logger != 'none' and env.is_main:     # --logger: the run folder's tables and figures to the tracker
+            from ntksap.integrations import track_run_end
+            track_run_end(s, rf)
         if env.is_main: print(f"results: {rf.path}")
     return recs, rf

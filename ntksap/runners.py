@@ -261,6 +261,9 @@ def train_cell(run:Run, rf:RunFolder, key:dict, prune:dict,
     t0 = time.perf_counter()
     def on_epoch_end(e, row):
         rows.append(row)
+        if s.logger != 'none' and env.is_main:     # --logger: the epoch's row to the run's tracker too
+            from .integrations import track_epoch
+            track_epoch(s, rf, key, row)
         if (e + 1) % max(s.checkpoint_every, 1) == 0 or e + 1 == s.post_epochs:
             save(e + 1, row['best_top1'], rows, secs0 + time.perf_counter() - t0)
     try:

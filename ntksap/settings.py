@@ -133,6 +133,9 @@ class Settings:
                             choices=BACKENDS)
     dry_run: bool = opt(False, "validate the settings for the process layout found (torchrun's world size, the "
                                "per-process batch), print them as JSON and exit without running", 'run', new=True)
+    logger: str = opt('none', "also log the run to a tracker: per-epoch metrics, settings, per-layer densities and the "
+                              "report's figures (pip install 'ntksap[trackers]'; the run folder stays the record)",
+                      'run', choices=('none', 'tensorboard', 'wandb', 'mlflow'), new=True)
 
     def to_dict(self) -> dict:
         "The settings as plain data (what `args.json` and checkpoints hold), flat: one key per flag."
@@ -182,6 +185,7 @@ def validate(s:Settings) -> Settings:
     check_choice('mixed precision mode', s.amp, ('none', 'bf16'))
     check_choice('NTK-SAP input kind', s.ntksap_inputs, ('noise', 'data'))
     check_choice('ImageNet decoder', s.decode, ('pil', 'device'))
+    check_choice('logger', s.logger, next(f for f in fields(Settings) if f.name == 'logger').metadata['choices'])
     _at_least(s, ('checkpoint_every', 'pre_epochs', 'post_epochs', 'train_subset', 'test_subset', 'image_size'), 0)
     _at_least(s, ('train_batch_size', 'test_batch_size', 'prune_batch_size', 'prune_epochs', 'prune_dataset_ratio',
                   'ntksap_R'), 1)
