@@ -9,22 +9,22 @@ from pathlib import Path
 import torch
 from torch import nn
 from .core import NtksapError
-from .masks import MASK_SUFFIX, add_masks, masks_of, masked_parameters, keep_pruned_at_zero, apply_masks, MaskSet
+from .masks import MASK_SUFFIX, add_masks, masks_of, masked_parameters, keep_pruned, apply_masks, MaskSet
 from .masks import count_remaining, density_table
 
 # %% auto #0
 __all__ = ['MASKS_FILE', 'pruned_weights_nonzero', 'prune_summary', 'digits_loader', 'load_pruned_checkpoint', 'token_loss',
-           'save_pruned', 'load_pruned', 'RunTracker', 'cell_label', 'track_epoch', 'track_run_end']
+           'save_pretrained_pruned', 'from_pretrained_pruned', 'RunTracker', 'cell_label', 'track_epoch',
+           'track_run_end']
 
 # %% ../nbs/16_integrations.ipynb #cd8b7ad0
 def _keep_pruned(model:nn.Module, optimizer:torch.optim.Optimizer) -> tuple:
     """THE SEAM that keeps a pruned model pruned through training: every integration of this module goes through it.
-    Today: ntksap.masks' optimizer step hooks on a plain torch optimizer, and the weights masked again after each
-    step: Lightning steps with a closure, which makes the gradients inside `step()`, after the step's pre-hook has
-    masked them (returns the hooks' handles)."""
-    handles = keep_pruned_at_zero(optimizer, model)
-    after = optimizer.register_step_post_hook(lambda opt, args, kwargs: apply_masks(model))
-    return (*handles, after)
+    It is the masks chapter's one mechanism, `keep_pruned(model)`: gradients masked as they are accumulated (so a
+    closure's, which Lightning makes inside `step()`, too) and the process-wide optimizer hooks; `optimizer` needs
+    nothing of its own (returns no handles)."""
+    keep_pruned(model)
+    return ()
 
 def _ensure_masks(model:nn.Module, state_dict:dict=None) -> nn.Module:
     """THE SEAM that makes a fresh model able to take masks: before a masked `state_dict` (or checkpoint) is loaded
@@ -209,7 +209,7 @@ def token_loss(logits:torch.Tensor, labels:torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(logits[:, :-1].flatten(0, 1), labels[:, 1:].flatten(), ignore_index=-100)
     return F.cross_entropy(logits, labels)
 
-MASKS_FILE = 'ntksap_masks.pt'   # beside a saved transformers model: its masks (save_pruned / load_pruned)
+MASKS_FILE = 'ntksap_masks.pt'   # beside a saved transformers model: its masks (save_pretrained_pruned / from_pretrained_pruned)
 
 @functools.cache
 def _hf_callback():
@@ -248,21 +248,21 @@ def _hf_callback():
     PruneAtInitHF.__module__, PruneAtInitHF.__qualname__ = __name__, 'PruneAtInitHF'   # its name in checkpoints and docs
     return PruneAtInitHF
 
-def save_pruned(model:nn.Module, path, **kwargs) -> Path:
+def save_pretrained_pruned(model:nn.Module, path, **kwargs) -> Path:
     ("`model.save_pretrained(path)` plus the masks in `path/ntksap_masks.pt` (the pruned weights are saved as the "
-     "zeros they are); `load_pruned` reads both back.")
+     "zeros they are); `from_pretrained_pruned` reads both back.")
     model.save_pretrained(path, **kwargs)
     MaskSet.from_model(model).save(Path(path)/MASKS_FILE)
     return Path(path)
 
-def load_pruned(model_class, # a transformers model class, e.g. `AutoModelForCausalLM`
-                path, # a folder written by `save_pruned` (or a `Trainer` checkpoint folder with its masks)
+def from_pretrained_pruned(model_class, # a transformers model class, e.g. `AutoModelForCausalLM`
+                path, # a folder written by `save_pretrained_pruned` (or a `Trainer` checkpoint folder with its masks)
                 **kwargs, # for `from_pretrained`
                ) -> nn.Module:
     "`model_class.from_pretrained(path)` with its masks: a model that loads, trains and saves pruned."
     from ntksap.masks import apply_mask_set
     masks_path = Path(path)/MASKS_FILE
-    if not masks_path.is_file(): raise NtksapError(f"{path}: no {MASKS_FILE} (save the model with save_pruned)")
+    if not masks_path.is_file(): raise NtksapError(f"{path}: no {MASKS_FILE} (save the model with save_pretrained_pruned)")
     masks = MaskSet.load(masks_path)
     model = model_class.from_pretrained(path, **kwargs)
     _ensure_masks(model, {n + MASK_SUFFIX: v for n, v in masks.items()})

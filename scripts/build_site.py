@@ -223,7 +223,7 @@ PARTS = [
                                '11_cli', '11a_main', '12_report', '13_bench', '14_grid', '16*', '17*', '18*', '19*']),
     ('The reproduction', ['2?_*']),
     ('Appendix: reference and infrastructure', ['15_api', '00_core', '03*', '08_results', '09c_reliability',
-                                                '10a_testing']),
+                                                '10a_testing', '10b_parser']),
 ]
 
 def part_of(stem: str) -> int:
