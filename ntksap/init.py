@@ -9,6 +9,7 @@ from collections import namedtuple
 import torch
 import torch.nn as nn
 from .core import NtksapError
+from .masks import _is_conv1d
 
 # %% auto #0
 __all__ = ['InitSpec', 'INIT_RULES', 'AUTO_RULE', 'init_specs', 'redraw_parameters', 'reinitialize']
@@ -127,10 +128,6 @@ def _default_specs(m:nn.Module) -> dict:
     if _is_conv1d(m):   # transformers' Conv1D (a Linear with the weight transposed): N(0, 0.02), zero bias
         return {'weight': _normal(0.02), **({'bias': _const(0)} if 'bias' in own else {})}
     return None
-
-def _is_conv1d(m:nn.Module) -> bool:
-    "Whether `m` is transformers' `Conv1D` (recognised by name: transformers is imported only by models that use it)."
-    return type(m).__name__ == 'Conv1D' and type(m).__module__.startswith('transformers.')
 
 # %% ../nbs/02a_init.ipynb #b1d0a00b
 def _weight_and_bias(name:str, weight:InitSpec, bias:InitSpec) -> dict:
