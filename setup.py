@@ -19,6 +19,7 @@ dev_requirements = (cfg.get('dev_requirements') or '').split()
 slurm_requirements = (cfg.get('slurm_requirements') or '').split()
 integration_extras = {name: (cfg.get(f'{name}_requirements') or '').split() for name in ('lightning', 'hf', 'trackers')}
 integration_extras['integrations'] = sorted({r for rs in integration_extras.values() for r in rs})
+models_requirements = (cfg.get('models_requirements') or '').split()
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -32,7 +33,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=[cfg['lib_path'], cfg['lib_path'] + '.*']),
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'slurm': slurm_requirements, **integration_extras},
+    extras_require={'dev': dev_requirements, 'slurm': slurm_requirements, 'models': models_requirements, **integration_extras},
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -9,6 +9,7 @@ from collections import namedtuple
 import torch
 import torch.nn as nn
 from .core import NtksapError
+from .masks import _is_conv1d
 
 # %% auto #0
 __all__ = ['InitSpec', 'INIT_RULES', 'AUTO_RULE', 'init_specs', 'redraw_parameters', 'reinitialize']
@@ -16,8 +17,9 @@ __all__ = ['InitSpec', 'INIT_RULES', 'AUTO_RULE', 'init_specs', 'redraw_paramete
 # %% ../nbs/02a_init.ipynb #a83ca3ea
 InitSpec = namedtuple('InitSpec', 'kind scale by_rule zero_index', defaults=(None,))
 InitSpec.__doc__ = ("How one parameter is drawn: kind 'normal' (std=scale), 'uniform' (±scale), 'trunc_normal' "
-                    "(std=scale, cut at ±2 as `nn.init.trunc_normal_`), 'const' (=scale) or 'reset' (its module's own "
-                    "`reset_parameters`); "
+                    "(std=scale, cut at ±2 as `nn.init.trunc_normal_`), 'const' (=scale), 'reset' (its module's own "
+                    "`reset_parameters`), 'model' (the whole-model initialiser of the transformers or timm model named "
+                    "`scale`, run on a copy) or 'keep' (not re-drawn: no rule covers it); "
                     "`zero_index`: a row set to 0 after the draw (an embedding's padding index).")
 
 def _fans(w):
@@ -123,6 +125,8 @@ def _default_specs(m:nn.Module) -> dict:
     if isinstance(m, _NORM_LAYERS): return {a: _const(1 if a == 'weight' else 0) for a in own}
     if isinstance(m, (nn.Embedding, nn.EmbeddingBag)): return {'weight': InitSpec('normal', 1.0, True, m.padding_idx)}
     if getattr(m, 'residual_identity', False): return {'weight': _const(1)}
+    if _is_conv1d(m):   # transformers' Conv1D (a Linear with the weight transposed): N(0, 0.02), zero bias
+        return {'weight': _normal(0.02), **({'bias': _const(0)} if 'bias' in own else {})}
     return None
 
 # %% ../nbs/02a_init.ipynb #b1d0a00b
@@ -152,6 +156,8 @@ def _vit_specs(m:nn.Module, layers:list) -> dict:
 
 def _family_specs(m:nn.Module) -> dict:
     "The init that a torchvision family's constructor applies after building its layers, as {relative name: InitSpec}."
+    timm_specs = _timm_family_specs(m)
+    if timm_specs is not None: return timm_specs
     tv = sys.modules.get('torchvision.models')   # a torchvision model can only exist if torchvision was imported
     if tv is None: return None
     out, layers = {}, [(n, c) for n, c in m.named_modules() if not getattr(c, 'init_default', False)]
@@ -171,7 +177,44 @@ def _family_specs(m:nn.Module) -> dict:
             elif isinstance(c, nn.Linear): out.update(_weight_and_bias(n, _normal(0.01), _const(0)))
         return out
     if isinstance(m, tv.VisionTransformer): return _vit_specs(m, layers)
+    if isinstance(m, tv.ConvNeXt):   # trunc_normal(0.02) and zero bias for Conv2d and Linear; layer scale constant
+        return _truncated_family(layers, (nn.Conv2d, nn.Linear), 'layer_scale')
+    if isinstance(m, tv.SwinTransformer):   # Linear trunc_normal(0.02), zero bias; the bias tables trunc_normal(0.02)
+        out = _truncated_family(layers, (nn.Linear,))
+        for n, c in layers:
+            if isinstance(getattr(c, 'relative_position_bias_table', None), nn.Parameter):
+                out[f'{n}.relative_position_bias_table'] = _trunc_normal(0.02)
+        return out
+    if isinstance(m, tv.MobileNetV3):
+        for n, c in layers:
+            if isinstance(c, nn.Conv2d): out.update(_weight_and_bias(n, _he_out(c.weight), _const(0)))
+            elif isinstance(c, (nn.BatchNorm2d, nn.GroupNorm)): out.update(_weight_and_bias(n, _const(1), _const(0)))
+            elif isinstance(c, nn.Linear): out.update(_weight_and_bias(n, _normal(0.01), _const(0)))
+        return out
     return None
+
+def _truncated_family(layers:list, kinds:tuple, scale_attr:str=None) -> dict:
+    ("trunc_normal(0.02) weights and zero biases for the layers of `kinds` (torchvision's ConvNeXt and Swin, timm's "
+     "ConvNeXt); each `scale_attr` parameter (a layer scale) the constant it was built with.")
+    out = {}
+    for n, c in layers:
+        if isinstance(c, kinds): out.update(_weight_and_bias(n, _trunc_normal(0.02), _const(0)))
+        scale = getattr(c, scale_attr, None) if scale_attr else None
+        if isinstance(scale, nn.Parameter): out[f'{n}.{scale_attr}' if n else scale_attr] = _constant_of(scale)
+    return out
+
+def _constant_of(p:torch.Tensor) -> InitSpec|None:
+    ("A layer scale (or any parameter built as one value everywhere) is drawn as that value: `_const(v)` when every "
+     "entry of `p` is `v`, else None.")
+    flat = p.detach().flatten()
+    if flat.numel() == 0 or not bool((flat == flat[0]).all()): return None
+    return _const(flat[0].item())
+
+def _timm_family_specs(m:nn.Module) -> dict|None:
+    "timm's ConvNeXt, whose constructor has no re-runnable initialiser: its `_init_weights`, as specs."
+    if (type(m).__module__, type(m).__name__) != ('timm.models.convnext', 'ConvNeXt'): return None
+    layers = [(n, c) for n, c in m.named_modules() if not getattr(c, 'init_default', False)]
+    return _truncated_family(layers, (nn.Conv2d, nn.Linear), 'gamma')
 
 def _zero_init_residual(resnet:nn.Module) -> bool:
     ("Whether a torchvision ResNet was built with `zero_init_residual=True`: its attribute of that name if set, else "
@@ -184,9 +227,28 @@ def _zero_init_residual(resnet:nn.Module) -> bool:
     return bool(lasts) and all(w is not None and not bool(w.detach().ne(0).any()) for w in lasts)
 
 # %% ../nbs/02a_init.ipynb #b1d0a00d
+def _hf_initialise(twin:nn.Module):
+    ("A transformers model's own initialiser, run again: its per-parameter 'already initialised' flags cleared first "
+     "(transformers skips flagged tensors).")
+    for t in [*twin.modules(), *twin.parameters(), *twin.buffers()]:
+        if '_is_hf_initialized' in vars(t): delattr(t, '_is_hf_initialized')
+    if hasattr(twin, 'initialize_weights'): twin.initialize_weights()
+    else: twin.apply(twin._init_weights)
+
+def _model_initialiser(m:nn.Module):
+    ("The whole-model initialiser of a transformers model (`_init_weights` over its modules) or of a timm model with "
+     "an `init_weights` method (its ViTs), as a function of a copy; None for any other module.")
+    where = type(m).__module__
+    if where.startswith('transformers.') and callable(getattr(m, '_init_weights', None)) and hasattr(m, 'config'):
+        return _hf_initialise
+    if where.startswith('timm.') and callable(getattr(m, 'init_weights', None)):
+        return lambda twin: twin.init_weights()
+    return None
+
 def _auto_specs(model:nn.Module) -> dict:
-    ("InitSpecs for any model: each layer's constructor default, then the init of every torchvision family found "
-     "inside it.")
+    ("InitSpecs for any model: each layer's constructor default, then the init of every torchvision or timm family "
+     "found inside it, then the whole-model initialiser of a transformers or timm model; a parameter no rule covers "
+     "is a constant if built as one, else kept (with a warning).")
     specs = {}
     for mname, m in model.named_modules():
         own = dict(m.named_parameters(recurse=False))
@@ -203,15 +265,24 @@ def _auto_specs(model:nn.Module) -> dict:
         recognised = True
         names = dict(m.named_parameters())
         for a, s in fam.items():
-            if a in names: specs[f'{mname}.{a}' if mname else a] = s
-    if not recognised and type(model).__module__.startswith('torchvision.models.'):
+            if a in names and s is not None: specs[f'{mname}.{a}' if mname else a] = s
+    roots = []   # the outermost transformers / timm models with an initialiser: every parameter of theirs is theirs
+    for mname, m in model.named_modules():
+        if any(mname == r or mname.startswith(r + '.') or r == '' for r in roots): continue
+        if _model_initialiser(m) is None: continue
+        roots.append(mname)
+        for a, _ in m.named_parameters(): specs[f'{mname}.{a}' if mname else a] = InitSpec('model', mname, True)
+    if not recognised and not roots and type(model).__module__.startswith('torchvision.models.'):
         warnings.warn(f"{type(model).__name__}: a torchvision family whose constructor init ntksap does not know; "
                       f"its parameters are re-drawn from each layer's own initialiser")
-    missing = [n for n, _ in model.named_parameters() if n not in specs]
-    if missing:
-        raise NtksapError(f"no initialisation rule for parameter {missing[0]!r}: its module is not a standard layer "
-                          "and has no reset_parameters; give it one, or set model.init_rule to one of: "
-                          f"{', '.join(INIT_RULES)}")
+    kept = []
+    for n, p in model.named_parameters():   # no rule: a constant if built as one, else left as it is
+        if n in specs: continue
+        specs[n] = _constant_of(p) or InitSpec('keep', None, False)
+        if specs[n].kind == 'keep': kept.append(n)
+    if kept:
+        warnings.warn(f"no initialisation rule for {len(kept)} parameter(s), kept as they are (not re-drawn): "
+                      f"{', '.join(kept)}; give their module a reset_parameters to re-draw them")
     return specs
 
 # %% ../nbs/02a_init.ipynb #a2312fa6
@@ -261,16 +332,17 @@ def _twin_of(module:nn.Module) -> nn.Module:
     return twin
 
 # %% ../nbs/02a_init.ipynb #b1d0a014
-def _seeded_reset(twin:nn.Module, generator:torch.Generator):
-    ("`twin.reset_parameters()` with the global random state of the twin's device seeded by one draw from `generator`, "
-     "and restored afterwards.")
+def _seeded_reset(twin:nn.Module, generator:torch.Generator, initialise=None):
+    ("`twin.reset_parameters()` (or `initialise(twin)`) with the global random state of the twin's device seeded by "
+     "one draw from `generator`, and restored afterwards.")
     dev = next(twin.parameters()).device
     seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=generator.device).item())
     with torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):   # global generators left as they were
         if dev.type == 'cuda':
             with torch.cuda.device(dev): torch.cuda.manual_seed(seed)
         else: torch.random.default_generator.manual_seed(seed)
-        twin.reset_parameters()
+        if initialise is None: twin.reset_parameters()
+        else: initialise(twin)
 
 def _global_generator(device:torch.device) -> torch.Generator:
     "The global generator of `device` (the CPU's, or a GPU's), the one `reset_parameters` draws from."
@@ -297,6 +369,14 @@ def _reset_draw(module:nn.Module, generator) -> dict:
     else: _seeded_reset(twin, generator)
     return {a: p.detach() for a, p in twin.named_parameters(recurse=False)}
 
+def _model_draw(root:nn.Module, generator) -> dict:
+    ("Fresh values of every parameter of a transformers / timm model from its own whole-model initialiser, run on its "
+     "twin; keyed by name relative to `root`.")
+    twin, initialise = _twin_of(root), _model_initialiser(root)
+    if generator is None: initialise(twin)
+    else: _seeded_reset(twin, generator, initialise)
+    return {a: p.detach() for a, p in twin.named_parameters()}
+
 def _copy_reset_draw(module:nn.Module, generator) -> dict:
     ("The first version of `_reset_draw`: a new copy and a seed at every draw (the reference of the tests and the "
      "bench).")
@@ -322,12 +402,16 @@ def redraw_parameters(
 def _redraw(model:nn.Module, generator, keep_untouched:bool, reset_draw, specs:dict=None) -> dict:
     "`redraw_parameters` with `reset_draw` for the layers of one's own (the benchmark passes the first version)."
     specs = init_specs(model) if specs is None else specs
-    out, made, reset = {}, {}, {}
+    out, made, reset, drawn_models = {}, {}, {}, {}
     for name, p in model.named_parameters():
         spec = specs.get(name)
         if spec is None: raise NtksapError(f"no initialisation rule for parameter {name!r}")
         gen = _generator_on(p.device, generator, made)
-        if keep_untouched and not spec.by_rule: out[name] = p.detach().clone()
+        if (keep_untouched and not spec.by_rule) or spec.kind == 'keep': out[name] = p.detach().clone()
+        elif spec.kind == 'model':
+            root = spec.scale
+            if root not in drawn_models: drawn_models[root] = _model_draw(model.get_submodule(root), gen)
+            out[name] = drawn_models[root][name[len(root) + 1:] if root else name].clone()
         elif spec.kind == 'reset':
             owner, attr = name.rsplit('.', 1) if '.' in name else ('', name)
             if owner not in reset: reset[owner] = reset_draw(model.get_submodule(owner), gen)

@@ -13,10 +13,10 @@ from torch.utils.weak import WeakIdKeyDictionary
 from .core import NtksapError, save_torch, load_torch
 
 # %% auto #0
-__all__ = ['MASK_SUFFIX', 'prunable_parameters', 'add_masks', 'masked_parameters', 'is_masked', 'check_mask_tensor', 'masks_of',
-           'MaskSet', 'apply_masks', 'apply_mask_set', 'count_remaining', 'model_density', 'density_table',
-           'plot_density', 'keep_pruned', 'is_kept_pruned', 'keep_pruned_at_zero', 'make_permanent',
-           'sparse_state_dict', 'state_dict_bytes', 'load_pruned', 'share_masks', 'masked_call']
+__all__ = ['MASK_SUFFIX', 'prunable_parameters', 'unmasked_matrices', 'add_masks', 'masked_parameters', 'is_masked',
+           'check_mask_tensor', 'masks_of', 'MaskSet', 'apply_masks', 'apply_mask_set', 'count_remaining',
+           'model_density', 'density_table', 'plot_density', 'keep_pruned', 'is_kept_pruned', 'keep_pruned_at_zero',
+           'make_permanent', 'sparse_state_dict', 'state_dict_bytes', 'load_pruned', 'share_masks', 'masked_call']
 
 # %% ../nbs/01_masks.ipynb #e7238edb
 _WEIGHTED = (nn.Linear, nn.Bilinear, nn.Conv1d, nn.Conv2d, nn.Conv3d,
@@ -39,13 +39,18 @@ def _recurrent_attrs(m:nn.RNNBase, bias:bool) -> list[str]:
     "weight_ih_l*, weight_hh_l* (and weight_hr_l* of a projected LSTM), and the biases when asked."
     return [a for a in m._flat_weights_names if a.startswith('weight_') or (bias and a.startswith('bias_'))]
 
+def _is_conv1d(m:nn.Module) -> bool:
+    ("Whether `m` is transformers' `Conv1D` (GPT-2's linear layers, weight stored transposed), recognised by name: "
+     "transformers is imported only by the models that use it.")
+    return type(m).__name__ == 'Conv1D' and type(m).__module__.startswith('transformers.')
+
 def _prunable_attrs(module:nn.Module, bias:bool, batchnorm:bool, residual:bool,
                     embedding:bool=False, norm:bool=False) -> list[str]:
     "Names of the parameters of `module` itself that the switches make prunable."
     if getattr(module, 'never_prune', False): return []
     wb = ['weight', 'bias'] if bias else ['weight']
     norm_layer = (batchnorm and isinstance(module, _NORMS)) or (norm and isinstance(module, _ALL_NORMS))
-    if isinstance(module, _WEIGHTED) or norm_layer: attrs = wb
+    if isinstance(module, _WEIGHTED) or norm_layer or _is_conv1d(module): attrs = wb
     elif isinstance(module, nn.MultiheadAttention): attrs = _attention_attrs(module, bias)
     elif isinstance(module, nn.RNNBase): attrs = _recurrent_attrs(module, bias)
     elif embedding and isinstance(module, _EMBEDDINGS): attrs = ['weight']
@@ -63,12 +68,32 @@ def prunable_parameters(model:nn.Module, # any module
                         embedding:bool=False,
                         norm:bool=False, # also prune the affine weights of every norm layer (LayerNorm, GroupNorm, ...)
                        ) -> list[tuple[str, nn.Module, str]]:
-    "The `(qualified name, owning module, attribute)` of each prunable parameter."
-    out = []
+    ("The `(qualified name, owning module, attribute)` of each prunable parameter; a parameter shared by several "
+     "modules (tied weights) once, under the name and owner `model.named_parameters()` gives it.")
+    canonical = {id(p): n for n, p in model.named_parameters()}
+    out, seen = [], set()
     for mname, m in model.named_modules():
         for a in _prunable_attrs(m, bias, batchnorm, residual, embedding, norm):
-            out.append((f'{mname}.{a}' if mname else a, m, a))
+            p = getattr(m, a)
+            if id(p) in seen: continue
+            seen.add(id(p))
+            name = canonical.get(id(p), f'{mname}.{a}' if mname else a)
+            owner, attr = name.rsplit('.', 1) if '.' in name else ('', name)
+            out.append((name, model.get_submodule(owner), attr))
     return out
+
+def unmasked_matrices(model:nn.Module) -> list[tuple[str, float]]:
+    ("`(name, share of the model's parameters)` of every parameter with two or more dimensions longer than 1 that "
+     "carries no mask: the weight matrices a pruner leaves dense (embeddings, position tables, raw parameters).")
+    total = sum(p.numel() for p in model.parameters())
+    out = []
+    for n, p in model.named_parameters():
+        if sum(s > 1 for s in p.shape) < 2: continue
+        owner, attr = n.rsplit('.', 1) if '.' in n else ('', n)
+        if isinstance(getattr(model.get_submodule(owner), attr + MASK_SUFFIX, None), torch.Tensor): continue
+        out.append((n, p.numel() / total))
+    return out
+
 
 # %% ../nbs/01_masks.ipynb #b7b930b9
 def add_masks(model:nn.Module, bias:bool=False, batchnorm:bool=False, residual:bool=False,

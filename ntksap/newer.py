@@ -4,7 +4,7 @@
 
 # %% ../nbs/05a_newer.ipynb #a6a7d92e
 from __future__ import annotations
-import copy, math
+import copy, math, contextlib
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -12,6 +12,7 @@ from torch.overrides import TorchFunctionMode
 from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
 from .core import batch_input_shapes, batch_inputs
+from .probe import logits_of, takes_tokens, embedding_output
 from .pruners import Pruner, Option, requiring_grad, _masked, _grads, SynFlow, Rand
 from .ntk_sap import training_mode
 
@@ -74,17 +75,21 @@ class PX(Pruner):
         def buffers():   # fresh copies: train-mode passes must not move the running statistics
             return {n: b.clone() for n, b in net.named_buffers() if not n.endswith(MASK_SUFFIX)}
         seen = 0
+        # a token model's ids stay ids: x^2 and the all-ones input are made of its embedding's output (probe chapter)
+        tokens = takes_tokens(net)
+        def fed(fn):   # a fresh context per pass: the embedding's output replaced by fn of it (token models only)
+            return embedding_output(net, fn) if tokens else contextlib.nullcontext()
         for batch in loader:
-            x = batch_inputs(batch).to(device=device, dtype=self.dtype)
+            x = batch_inputs(batch).to(device=device, dtype=None if tokens else self.dtype)
             with torch.no_grad():
                 with training_mode(net, False), relu_paths('record') as rec:
                     masked_call(net, x, masks, buffers())
-                with training_mode(net, True), relu_paths('gate', rec.gates) as gate:
-                    z1 = masked_call(net, x * x, masks, {**buffers(), **ones})
+                with training_mode(net, True), relu_paths('gate', rec.gates) as gate, fed(lambda e: e * e):
+                    z1 = logits_of(masked_call(net, x if tokens else x * x, masks, {**buffers(), **ones}))
                 if gate.calls != len(rec.gates):
                     raise NtksapError("px: the gated pass does not call its ReLUs as the recording pass did")
-            with training_mode(net, True), relu_paths('identity'):
-                z2 = masked_call(net, torch.ones_like(x), masks, {**buffers(), **v})
+            with training_mode(net, True), relu_paths('identity'), fed(torch.ones_like):
+                z2 = logits_of(masked_call(net, x if tokens else torch.ones_like(x), masks, {**buffers(), **v}))
             for n, g in zip(v, _grads((z1 * z2).sum(), list(v.values()))): total[n].add_(g)
             seen += 1
         if seen == 0: raise NtksapError("the pruning loader yielded no batches")

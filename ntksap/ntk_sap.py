@@ -12,6 +12,7 @@ from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
 from .init import redraw_parameters, init_specs
 from .pruners import Pruner, Option
 from .core import batch_input_shapes, batch_inputs
+from .probe import logits_of, input_embedding, embedding_output, probe_ids
 
 # %% auto #0
 __all__ = ['batchnorm_layers', 'batch_statistics', 'training_mode', 'ntk_objective', 'device_generator', 'NTKSAP']
@@ -75,8 +76,8 @@ def ntk_objective(model:nn.Module, # a masked model (left untouched)
             masked_call(model, x, masks, {**theta, **buffers})
     with training_mode(model, False):
         with (contextlib.nullcontext() if exact_bn else batch_statistics(model, buffers)):
-            out = masked_call(model, x, masks, {**theta, **buffers})
-        out_perturbed = masked_call(model, x, masks, {**perturbed, **buffers})
+            out = logits_of(masked_call(model, x, masks, {**theta, **buffers}))
+        out_perturbed = logits_of(masked_call(model, x, masks, {**perturbed, **buffers}))
     return (out - out_perturbed).pow(2).sum()
 
 # %% ../nbs/05_ntk_sap.ipynb #5e5836ad
@@ -116,6 +117,15 @@ class NTKSAP(Pruner):
         super().__init__(*args, **options)
         self.data_agnostic = self.noise_inputs   # with the real batches it reads their values
 
+    def _inputs(self, model:nn.Module, batch, dtype, device, g) -> tuple:
+        ("One batch's input and what replaces a token model's embedding output: Gaussian images; for a token model, "
+         "ids and Gaussian vectors after the embedding (the probe chapter); the real batch for `noise_inputs=False`.")
+        if not self.noise_inputs: return _inputs(batch).to(device), lambda e: e
+        emb = input_embedding(model)
+        if emb is None: return _randn(batch, dtype, device, g), lambda e: e
+        vectors = _randn(tuple(batch) + (emb.embedding_dim,), dtype, device, g)   # the same in both passes
+        return probe_ids(batch, device), lambda e: vectors.to(e.dtype)
+
     def score(self, model:nn.Module, loss_fn, loader, device) -> dict[str, torch.Tensor]:
         live = masks_of(model)
         if not live: raise NtksapError("the model has no masks; call ntksap.masks.add_masks(model) before pruning")
@@ -134,9 +144,10 @@ class NTKSAP(Pruner):
                 theta = own
                 if self.resample_weights:
                     theta = {n: t.to(own[n]) for n, t in redraw_parameters(model, g, True, specs).items()}
-                x = _randn(batch, dtype, device, g) if self.noise_inputs else _inputs(batch).to(device)
+                x, probe = self._inputs(model, batch, dtype, device, g)
                 noise = {n: _randn(mk.shape, own[n].dtype, device, g) for n, mk in live.items()}
-                ntk_objective(model, x, masks, theta, noise, self.epsilon, self.exact_bn).backward()
+                with embedding_output(model, probe):
+                    ntk_objective(model, x, masks, theta, noise, self.epsilon, self.exact_bn).backward()
                 seen += 1
         if seen == 0: raise NtksapError("the pruning loader yielded no batches")
         return {n: (mk.grad.abs() if mk.grad is not None else torch.zeros_like(mk)) * (live[n] != 0)

@@ -11,10 +11,11 @@ from torch import nn
 from .core import NtksapError
 from .masks import masked_parameters, MASK_SUFFIX
 from .core import batch_input_shapes
+from .probe import logits_of, takes_tokens, embedding_output, probe_ids
 
 # %% auto #0
 __all__ = ['preserved_buffers', 'requiring_grad', 'strict_fp32', 'Option', 'Pruner', 'Rand', 'Mag', 'gradient_sum', 'SNIP',
-           'IterSNIP', 'grasp_hessian_gradient', 'GraSP', 'SynFlow']
+           'IterSNIP', 'twice_differentiable', 'grasp_hessian_gradient', 'GraSP', 'SynFlow']
 
 # %% ../nbs/04_pruners.ipynb #f9295a67
 @contextlib.contextmanager
@@ -181,7 +182,7 @@ def gradient_sum(model:nn.Module, loss_fn, loader, device, temperature:float=1.0
     total = [torch.zeros_like(p) for p in params]
     with requiring_grad(params):
         for x, y in _batches(loader, device):
-            for t, g in zip(total, _grads(loss_fn(model(x) / temperature, y), params)): t.add_(g)
+            for t, g in zip(total, _grads(loss_fn(logits_of(model(x)) / temperature, y), params)): t.add_(g)
             del x, y   # this batch leaves the device before the next one comes
     return total
 
@@ -206,6 +207,27 @@ class IterSNIP(SNIP):
 
 # %% ../nbs/04_pruners.ipynb #8d2828c4
 from torch.nn.attention import sdpa_kernel, SDPBackend
+from torch.overrides import TorchFunctionMode
+import torch.nn.functional as F
+
+class twice_differentiable(TorchFunctionMode):
+    ("Inside the block `F.hardsigmoid` (no double backward in PyTorch) is computed as `relu6(x + 3) / 6`: the same "
+     "function, values and gradients, built from operations that have one.")
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func is F.hardsigmoid: return F.relu6(args[0] + 3) / 6   # out of place: a stand-in never writes its input
+        return func(*args, **kwargs)
+
+def _double_backward_error(model:nn.Module, err:RuntimeError) -> NtksapError:
+    "One line naming what has no second derivative, the modules it comes from (when named after it) and what to do."
+    first = str(err).strip().splitlines()[0]
+    op = first.split('aten::')[1].split()[0].removesuffix('_backward') if 'aten::' in first else ''
+    named = [n for n, m in model.named_modules() if op and op.replace('_', '') in type(m).__name__.lower()]
+    where = (f"modules {', '.join(named[:5])}{' ...' if len(named) > 5 else ''}" if named
+             else "a layer of the model")
+    return NtksapError(f"grasp: second derivatives failed in {where} ({first}); GraSP needs a double backward through "
+                       "every layer: use another pruner, or replace that layer by a twice-differentiable one while "
+                       "pruning")
 
 def grasp_hessian_gradient(model:nn.Module, loss_fn, loader, device,
                            temperature:float=200., # logits are divided by this before the loss
@@ -220,11 +242,14 @@ def grasp_hessian_gradient(model:nn.Module, loss_fn, loader, device,
     g = [gi * mk for gi, mk in zip(gradient_sum(model, loss_fn, keep(loader), device, temperature), masks)]
     hg = [torch.zeros_like(p) for p in params]
     # attention through the math kernel: the fused (flash, memory-efficient, CPU) kernels have no double backward
-    with requiring_grad(params), sdpa_kernel(SDPBackend.MATH):
+    # hardsigmoid by a stand-in of the same values: it has no double backward in PyTorch
+    with requiring_grad(params), sdpa_kernel(SDPBackend.MATH), twice_differentiable():
         for x, y in _batches(kept, device):
-            grads = _grads(loss_fn(model(x) / temperature, y), params, create_graph=True)
+            grads = _grads(loss_fn(logits_of(model(x)) / temperature, y), params, create_graph=True)
             z = sum((gs * gi).sum() for gs, gi in zip(g, grads))
-            for h, hb in zip(hg, _grads(z, params)): h.add_(hb.detach())
+            try: second = _grads(z, params)
+            except RuntimeError as err: raise _double_backward_error(model, err) from None
+            for h, hb in zip(hg, second): h.add_(hb.detach())
             del x, y, grads, z   # this batch and its graph leave the device before the next batch comes
     return {n: h * mk for n, h, mk in zip(names, hg, masks)}
 
@@ -265,7 +290,10 @@ class SynFlow(Pruner):
                 if t.is_floating_point(): self.transform(t)
         params = [p for _, _, p in masked_parameters(lin)]
         with requiring_grad(params):
-            R = lin(torch.ones((1,) + tuple(shape[1:]), dtype=self.dtype, device=device)).sum()
+            if takes_tokens(lin):   # a token model: the all-ones input is fed as its embedding's output (probe chapter)
+                with embedding_output(lin, torch.ones_like):
+                    R = logits_of(lin(probe_ids((1,) + tuple(shape[1:]), device))).sum()
+            else: R = logits_of(lin(torch.ones((1,) + tuple(shape[1:]), dtype=self.dtype, device=device))).sum()
             if not torch.isfinite(R):
                 raise NtksapError(f"{self.name}: the {self.network}'s output overflowed {self.dtype} (R = {R.item()}); "
                                   f"the network is too deep for {self.name} in this precision")

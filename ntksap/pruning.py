@@ -33,7 +33,9 @@ def pruner_names() -> list[str]:
     return list(PRUNERS) + list(PRUNER_ALIASES)
 
 def pruner_class(name:str) -> type[Pruner]:
-    "The class of the pruner called `name` (or one of its aliases)."
+    "The class of the pruner called `name` (or one of its aliases), in any case: `'SNIP'` is `'snip'`."
+    by_lower = {n.lower(): n for n in pruner_names()}
+    if isinstance(name, str) and name.lower() in by_lower: name = by_lower[name.lower()]
     check_choice('pruner', name, pruner_names())
     return PRUNERS[PRUNER_ALIASES.get(name, name)]
 
@@ -290,6 +292,9 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
                        achieved, seconds, collapsed, mask_scores_table(model, scores))
 
 # %% ../nbs/06_pruning.ipynb #23425488
+from .probe import logits_of, reading_outputs, cross_entropy, takes_tokens, token_ids
+from .masks import unmasked_matrices
+
 @dataclass
 class Pruned:
     "What `prune` returns: the masks, the per-layer density table and the pruning loop's record."
@@ -304,17 +309,19 @@ def _is_shape(data) -> bool:
     return isinstance(data, (tuple, list, torch.Size)) and len(data) > 0 and all(ints(d) for d in data)
 
 def _pruning_batches(model, pruner, data, batch_size:int, generator:torch.Generator) -> list:
-    ("The pruning data as `(x, y)` batches: `data` itself, or a Gaussian batch with random labels for a shape or lone "
-     "`x`.")
+    ("The pruning data as `(x, y)` batches: `data` itself, or random inputs with random labels for a shape or lone "
+     "`x` (Gaussian inputs; token ids from the vocabulary of a token model's embedding).")
     if isinstance(data, torch.Tensor):
         x = data
     elif _is_shape(data):
         if any(d < 1 for d in data): raise NtksapError(f"an input shape needs positive sizes, got {tuple(data)}")
+        tokens = takes_tokens(model)
         if not pruner.data_agnostic:
             warnings.warn(f"{pruner.name} scores the values of its data; given only an input shape, it scores "
-                          f"{batch_size} "
-                          f"Gaussian inputs with random labels (pass a DataLoader for the method proper)")
-        x = torch.randn((batch_size, *data), generator=generator)
+                          f"{batch_size} {'random token ids' if tokens else 'Gaussian inputs'} with random labels "
+                          "(pass a DataLoader for the method proper)")
+        x = (token_ids(model, (batch_size, *data), generator) if tokens
+             else torch.randn((batch_size, *data), generator=generator))
     else:
         if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], torch.Tensor): return [data]
         if data is None or isinstance(data, (str, bytes)) or not hasattr(data, '__iter__'):
@@ -323,14 +330,39 @@ def _pruning_batches(model, pruner, data, batch_size:int, generator:torch.Genera
                               f"input shape (C, H, W), got {type(data).__name__}")
         return data
     p = next(model.parameters())
-    with torch.no_grad(), training_mode(model, False):   # eval: the running statistics stay as they are
-        classes = model(x[:1].to(device=p.device, dtype=p.dtype)).shape[-1]
-    return [(x, torch.randint(0, classes, (x.shape[0],), generator=generator))]
+    one = x[:1].to(device=p.device, dtype=p.dtype if x.is_floating_point() else None)   # token ids stay integers
+    try:
+        with torch.no_grad(), training_mode(model, False):   # eval: the running statistics stay as they are
+            logits = logits_of(model(one))
+    except NtksapError: raise
+    except Exception as err:   # the model refuses the input: its own message, as one line
+        first = (str(err).strip().splitlines() or [''])[0]
+        raise NtksapError(f"the model does not take inputs of shape {tuple(x.shape[1:])} (a batch of shape "
+                          f"{tuple(x.shape)}): {type(err).__name__}: {first}") from None
+    # one label per logits row: (batch,) for a classifier, (batch, tokens) for a language model
+    return [(x, torch.randint(0, logits.shape[-1], (x.shape[0], *logits.shape[1:-1]), generator=generator))]
+
+def _check_prunable(model:nn.Module):
+    ("Masks on `model` (added when it has none), or one `NtksapError` for a model without parameters or without a "
+     "maskable layer; a warning lists each weight matrix left dense.")
+    if next(model.parameters(), None) is None:
+        raise NtksapError(f"the model ({type(model).__name__}) has no parameters: there is nothing to prune")
+    if not masked_parameters(model): add_masks(model)
+    if not masked_parameters(model):
+        held = ', '.join(f"{n} {tuple(p.shape)}" for n, p in list(model.named_parameters())[:5])
+        raise NtksapError(f"no parameter of {type(model).__name__} lies in a layer ntksap masks (nn.Linear, nn.Conv*, "
+                          f"attention, recurrent, transformers' Conv1D); it holds {held}: keep weight matrices in "
+                          "such layers to prune them")
+    dense = unmasked_matrices(model)
+    if dense:
+        warnings.warn(f"{len(dense)} weight matrices stay dense (no mask): "
+                      + ', '.join(f"{n} ({100 * s:.2g} % of the parameters)" for n, s in dense)
+                      + "; add_masks(model, embedding=True) before prune masks embeddings too")
 
 def prune(model:nn.Module, # any model: masks are added unless it has some
           pruner, # a pruner name (see `ntksap pruners`) or a Pruner
           density:float=0.1, # the fraction of the prunable weights to keep
-          data=None, # a DataLoader / iterable of (x, y), one (x, y) batch, a tensor x, or an input shape (C, H, W)
+          data=None, # DataLoader / iterable of (x, y), one (x, y), a tensor x, an input shape: (C, H, W), or (tokens,) of ids
           iterations:int=None, # T (None: the pruner's recommendation)
           train_mode:bool=None, # BatchNorm in train mode while scoring (None: the pruner's recommendation)
           loss_fn=None, # loss(output, target) of the data-driven pruners (None: cross-entropy)
@@ -339,22 +371,24 @@ def prune(model:nn.Module, # any model: masks are added unless it has some
           seed:int=0, # seeds the random inputs / labels and the pruners' generator
           batch_size:int=16, # the number of random inputs when `data` is a shape
           progress:bool=False, # a progress bar over the iterations
+          # a function of the model's output that returns its logits (None: `ntksap.probe.logits_of`'s reading)
+          output=None,
           **options, # the pruner's options, e.g. R=5 for NTK-SAP (see `ntksap pruners`)
          ) -> Pruned:
     ("Prune `model` in place to `density` with `pruner`, as recommended for it unless told otherwise; returns a "
      "`Pruned`.")
-    import torch.nn.functional as F
     d = check_density(density)
     if data is None: raise NtksapError("prune needs data: a DataLoader, a batch, or an input shape such as (3, 32, 32)")
-    if not masked_parameters(model): add_masks(model)
+    _check_prunable(model)
     g = torch.Generator().manual_seed(seed)
     if isinstance(pruner, str):
         takes = {o.name for o in pruner_class(pruner).options}
         seeded = {'generator': g} if 'generator' in takes and 'generator' not in options else {}
         pruner = get_pruner(pruner, **seeded, **options)
     elif options: raise NtksapError("options go to a pruner given by name; a Pruner object carries its own")
-    batches = _pruning_batches(model, pruner, data, batch_size, g)
-    r = prune_loop(model, pruner, batches, loss_fn or F.cross_entropy, d, iterations=iterations, schedule=schedule,
-                   scope=scope, train_mode=train_mode, progress=progress)
+    with reading_outputs(output):   # every pruner reads the model's logits through `output`
+        batches = _pruning_batches(model, pruner, data, batch_size, g)
+        r = prune_loop(model, pruner, batches, loss_fn or cross_entropy, d, iterations=iterations, schedule=schedule,
+                       scope=scope, train_mode=train_mode, progress=progress)
     keep_pruned(model)   # whatever trains it next, pruned weights stay zero (the masks chapter)
     return Pruned(MaskSet.from_model(model), density_table(model), r)
