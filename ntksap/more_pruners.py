@@ -11,7 +11,7 @@ from torch.func import functional_call
 from torch.nn.attention import sdpa_kernel, SDPBackend
 from .core import NtksapError, batch_inputs
 from .masks import masked_parameters
-from .pruners import Pruner, Option, preserved_buffers, _masked, _grads, _batches, Mag
+from .pruners import Pruner, Option, preserved_buffers, _masked, _grads, _batches, Mag, twice_differentiable
 from .newer import erk_densities
 
 # %% auto #0
@@ -121,8 +121,9 @@ class ProsPr(Pruner):
         batches = [data[i % len(data)] for i in range(self.inner_steps + 1)]
         gates = {n: mk.detach().to(dtype=p.dtype).clone().requires_grad_()
                  for n, mk, p in zip(names, masks, [p for _, _, p in masked_parameters(model)])}
-        # attention through the math kernel: the fused kernels have no double backward (as GraSP)
-        with preserved_buffers(model), sdpa_kernel(SDPBackend.MATH):
+        # attention through the math kernel and hardsigmoid as relu6(x + 3) / 6: the fused kernels and hardsigmoid have
+        # no double backward (as GraSP)
+        with preserved_buffers(model), sdpa_kernel(SDPBackend.MATH), twice_differentiable():
             loss = prospr_meta_loss(model, loss_fn, batches, gates, self.inner_lr, self.inner_momentum)
             meta = torch.autograd.grad(loss, [gates[n] for n in names], allow_unused=True)
         return {n: (torch.zeros_like(gates[n]) if g is None else g.abs()).detach() for n, g in zip(names, meta)}
