@@ -8,6 +8,7 @@ import copy, math, warnings
 import torch
 from torch import nn
 from torch.func import functional_call
+from .probe import logits_of
 from torch.nn.attention import sdpa_kernel, SDPBackend
 from .core import NtksapError, batch_inputs
 from .masks import masked_parameters
@@ -41,7 +42,7 @@ def force_saliency(model:nn.Module, loss_fn, loader, device,
     total = {n: torch.zeros_like(theta[n]) for n in names}
     with preserved_buffers(model):
         for x, y in _batches(loader, device):
-            out = functional_call(model, w, (x,))
+            out = logits_of(functional_call(model, w, (x,)))   # logits of any output (the probe chapter)
             for n, g in zip(names, _grads(loss_fn(out, y), list(w.values()))): total[n].add_(g)
     return {n: (theta[n] * total[n]).abs() for n in names}
 
@@ -92,7 +93,7 @@ def prospr_meta_loss(model:nn.Module, loss_fn, batches:list, # the (x, y) of eac
     fast = {n: p if p.requires_grad else p.requires_grad_() for n, p in fast.items()}   # inner gradients need them
     velocity = {}
     for x, y in batches[:-1]:
-        loss = loss_fn(functional_call(model, fast, (x,)), y)
+        loss = loss_fn(logits_of(functional_call(model, fast, (x,))), y)
         grads = torch.autograd.grad(loss, list(fast.values()), create_graph=second_order, allow_unused=True)
         step = {}
         for (n, p), g in zip(fast.items(), grads):
@@ -103,7 +104,7 @@ def prospr_meta_loss(model:nn.Module, loss_fn, batches:list, # the (x, y) of eac
             step[n] = p - lr * g
         fast = step
     x, y = batches[-1]
-    return loss_fn(functional_call(model, fast, (x,)), y)
+    return loss_fn(logits_of(functional_call(model, fast, (x,))), y)
 
 class ProsPr(Pruner):
     ("ProsPr: |dL(w_M)/dc|, the meta-gradient through M inner SGD steps from theta * c of the loss after them, with "
