@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
-from .core import NtksapError, atomic_write, load_json
+from .core import NtksapError, atomic_write, load_json, write_together
 from .results import load_summaries, save_frame, load_frame
 
 # %% auto #0
@@ -140,12 +140,16 @@ def plot_accuracy(df:pd.DataFrame, path=None, metric:str='top1', title:str=None)
     if path is not None: _save_fig(fig, path)
     return fig
 
-def _save_fig(fig, path):
-    "Save a figure atomically as PNG."
+def _png(fig) -> bytes:
+    "A figure as PNG bytes."
     import io
     buf = io.BytesIO()
     fig.savefig(buf, format='png', dpi=130)
-    atomic_write(path, buf.getvalue())
+    return buf.getvalue()
+
+def _save_fig(fig, path):
+    "Save a figure atomically as PNG."
+    atomic_write(path, _png(fig))
 
 # %% ../nbs/12_report.ipynb #b161451c
 def plot_layer_density(tables:dict, path=None, title:str=None):
@@ -243,9 +247,11 @@ def report(*paths, # result folders (or folders above them)
     out = Path(out_dir or paths[0])
     out.mkdir(parents=True, exist_ok=True)
     table = summary_table(df, metric)
-    csv, png = save_frame(table, out/'report.csv'), out/'accuracy.png'
+    csv, png = out/'report.csv', out/'accuracy.png'
     ds = ', '.join(sorted({f"{a} {b}" for a, b in zip(df.get('model', ''), df.get('dataset', ''))}))
-    fig = plot_accuracy(df, png, metric, title=ds)
+    fig = plot_accuracy(df, None, metric, title=ds)
+    # the table and its figure appear together: both are on disk before either replaces the previous pair
+    write_together({csv: table.to_csv(index=False), png: _png(fig)})
     plt.close(fig)
     layers_png, tables = None, {}
     sparsest = float(df['compression'].max())

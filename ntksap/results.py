@@ -10,6 +10,7 @@ except ImportError: fcntl = None   # Windows: run folders are not locked
 from pathlib import Path
 import torch, pandas as pd, numpy as np
 from .core import NtksapError, UnsafeFileError, save_json, load_json, save_torch, load_torch, atomic_write, hold_folder
+from .core import check_not_link, write_error, _NOFOLLOW
 import ntksap
 
 # %% auto #0
@@ -72,7 +73,9 @@ def claim_run_folder(path) -> Path:
     path = Path(path)
     key = str(path.resolve())
     if key in _CLAIMS or fcntl is None: return path     # already ours; or no flock (Windows): no guard
-    fd = os.open(path/'.claim', os.O_RDWR | os.O_CREAT, 0o666)
+    check_not_link(path/'.claim', 'claim file')
+    try: fd = os.open(path/'.claim', os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)   # a link planted after the look: ELOOP
+    except OSError as e: raise write_error(path/'.claim', e) from None
     try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
@@ -93,11 +96,15 @@ def make_run_folder(result_dir, # the root of all results (--result-dir)
         raise NtksapError(f"--expid must be a plain name, got {expid!r}")
     name = expid or datetime.datetime.now().strftime('run-%Y%m%d-%H%M%S-') + f'{os.getpid()}'
     rf = RunFolder(Path(result_dir)/experiment/name)
+    check_not_link(rf.path, 'run folder')   # checked once: every file below is then written by name inside it
     try:
         rf.path.mkdir(parents=True, exist_ok=True)
-        probe = rf.path/'.write-test'
-        probe.write_text('ok')
+        probe = check_not_link(rf.path/'.write-test', 'probe file')
+        # exclusive and without following a link: a planted `.write-test` is refused, never written through
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600))
         probe.unlink()
+    except FileExistsError:
+        raise NtksapError(f"{rf.path/'.write-test'} exists (left by another program?); remove it and run again") from None
     except OSError as e:
         raise NtksapError(f"cannot write results to {rf.path}: {e.strerror or e}") from None
     claim_run_folder(rf.path)            # before looking inside: no other run can start between the look and the writes
