@@ -15,7 +15,8 @@ __all__ = ['DENSITY_BASE', 'READ_LIMITS', 'NtksapError', 'check_choice', 'parse_
            'compression_from_density', 'sparsity', 'describe_density', 'hold_folder', 'WriteRefusedError',
            'write_error', 'check_not_link', 'fsync_dir', 'atomic_open', 'write_together', 'atomic_write', 'save_json',
            'load_json', 'check_is_file', 'save_torch', 'UnsafeFileError', 'set_read_limits', 'check_tensor_file_size',
-           'load_torch', 'tensor_digest', 'batch_inputs', 'batch_input_shapes', 'find_shared_data']
+           'ImageTooLarge', 'check_image_header', 'load_torch', 'tensor_digest', 'batch_inputs', 'batch_input_shapes',
+           'find_shared_data']
 
 # %% ../nbs/00_core.ipynb #c142d7d4
 class NtksapError(ValueError):
@@ -340,6 +341,25 @@ def check_tensor_file_size(path:Path, what:str='file'):
         raise NtksapError(f"{what} {path} was refused: its members unpack to {unpacked / 2**20:,.0f} MiB from "
                           f"{size / 2**20:,.1f} MiB on disk (limit {limit / 2**20:,.0f} MiB; ntksap stores tensors "
                           f"uncompressed); raise --max-file-gb only for a file you trust")
+
+class ImageTooLarge(NtksapError):
+    "An image whose header gives more pixels than `READ_LIMITS['image_pixels']`: refused before it is decoded."
+
+def check_image_header(source, # an image file's path, or a file object holding its bytes
+                      ) -> tuple:
+    "`(width, height)` from the image's header alone (PIL reads it lazily); more pixels than the limit raise `ImageTooLarge`."
+    from PIL import Image
+    limit = READ_LIMITS['image_pixels']
+    try:
+        with Image.open(source) as im: w, h = im.size
+    except Image.DecompressionBombError as e:   # PIL's own, far higher limit: the same refusal, its count
+        pixels = int(re.search(r'\((\d+) pixels\)', str(e)).group(1))
+        raise ImageTooLarge(f"too large: {pixels:,} pixels, more than the limit of {limit / 1e6:g} million "
+                            f"(--max-image-megapixels)") from None
+    if w * h > limit:
+        raise ImageTooLarge(f"too large: {w}x{h} pixels, more than the limit of {limit / 1e6:g} million "
+                            f"(--max-image-megapixels)")
+    return w, h
 
 def load_torch(path, # a file written by `save_torch`
                what:str='file', # what it is, for the message: 'checkpoint', 'masks', ...

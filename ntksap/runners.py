@@ -20,7 +20,7 @@ from .augment import derived_generator
 from .pruning import get_pruner, prune_loop
 from .train import make_optimizer, make_scheduler, train_eval_loop, evaluate, set_cudnn_benchmark
 from .train import to_channels_last, StopFlag, TrainingStopped, FiniteLoss, TrainingDiverged
-from .results import append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for, load_frame
+from .results import read_summary, append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for, load_frame
 from .distributed import (DistEnv, per_rank_batch_size, shard_eval_loader, wrap_ddp, broadcast_masks, check_masks,
                                 check_same_on_all_ranks, check_pruned_at_zero, barrier, gather_objects,
                                 training_checkpoint, restore_training)
@@ -113,7 +113,7 @@ def start_state(run:Run, rf:RunFolder=None) -> dict:
     init = initial_state(run)
     if rf is None: return init
     if rf.init.exists():
-        init['model'] = load_torch(rf.init, 'initial weights', f'delete {rf.path} and run again')
+        init['model'] = load_state_for(rf.init, run.model, 'initial weights', f'delete {rf.path} and run again')
         restore_run(run, init)
     else: save_torch(init['model'], rf.init)
     return init
@@ -217,7 +217,7 @@ def cell_key(pruner:str, compression:float, level:int=1) -> dict:
 def done_cells(rf:RunFolder) -> list[dict]:
     "The keys of the cells whose summary record `rf` holds (finished cells)."
     if rf is None or not rf.summary.exists(): return []
-    return [cell_key(r['pruner'], r['compression'], r['level']) for r in load_json(rf.summary)]
+    return [cell_key(r['pruner'], r['compression'], r['level']) for r in read_summary(rf.summary)]
 
 def checkpoint_for(checkpoint:dict, key:dict):
     "`checkpoint` if it was written in cell `key` (or names no cell, as older training jobs' do), else None."
@@ -330,7 +330,7 @@ def run_multishot(s:Settings, rf:RunFolder=None, checkpoint:dict=None, env:DistE
     run = build(s, device=device)
     init = start_state(run, rf)
     ones = {n: torch.ones_like(mk) for n, mk in masks_of(run.model).items()}
-    recs = load_json(rf.summary) if rf and rf.summary.exists() else []
+    recs = read_summary(rf.summary) if rf and rf.summary.exists() else []
     done = done_cells(rf)
     for pruner in (s.pruner_list or [s.pruner]):
         T = pruner_iterations(s, pruner)
