@@ -246,20 +246,20 @@ def write_together(files:dict, # {path: str or bytes}
     no link followed, fsynced); only when all are on disk are they renamed into place, then the folders fsynced.
     A failure before the renames leaves every old file as it was and no temporary file behind."""
     backups = {Path(k): Path(v) for k, v in (backups or {}).items()}
-    staged = []
+    staged, current = [], None
     try:
         for path, data in files.items():
-            path = Path(path)
-            if path in backups: check_not_link(backups[path])
-            staged.append((_stage(path, data), path))
-        for tmp, path in staged:
-            if path in backups and path.exists(): os.replace(path, backups[path])
-            os.replace(tmp, path)
+            current = Path(path)
+            if current in backups: check_not_link(backups[current])
+            staged.append((_stage(current, data), current))
+        for tmp, current in staged:
+            if current in backups and current.exists(): os.replace(current, backups[current])
+            os.replace(tmp, current)
     except BaseException as e:
         for tmp, _ in staged:
             with contextlib.suppress(OSError): os.unlink(tmp)
         if isinstance(e, OSError) and not isinstance(e, NtksapError):
-            raise write_error(staged[-1][1] if staged else Path(next(iter(files))), e) from None
+            raise write_error(current, e) from None
         raise
     for folder in {path.parent for _, path in staged}: fsync_dir(folder)
     return [path for _, path in staged]
