@@ -204,35 +204,26 @@ def journal_name(node:int=0) -> str:
     "The journal of machine `node` of a grid: `grid.jsonl` (machine 0), `grid-node1.jsonl`, ..."
     return 'grid.jsonl' if node == 0 else f'grid-node{node}.jsonl'
 
-_JOURNAL_LOCKS = {}   # the journals this process writes: path -> the open descriptor of its locked `.lock` file
-
 @contextlib.contextmanager
 def journal_lock(grid_dir, node:int=0):
-    """Hold the journal of machine `node` for the block: one writer per journal. A second grid run on the same folder
-    and machine is refused with one line (the lock is the operating system's, so a killed grid leaves none behind)."""
-    from ntksap.core import NtksapError, check_not_link, write_error, _NOFOLLOW
+    """Hold the journal of machine `node` for the block: one writer at a time. Several grids may share a folder (each
+    runs its own cells; their lines never interleave): a second writer waits for the lock, which the operating system
+    releases when the holder ends, even killed."""
+    from ntksap.core import check_not_link, write_error, _NOFOLLOW
     Path(grid_dir).mkdir(parents=True, exist_ok=True)
     lock = check_not_link(Path(grid_dir)/(journal_name(node) + '.lock'), "grid journal's lock file")
-    key = str(lock.resolve())
-    if key in _JOURNAL_LOCKS or fcntl is None:   # already ours (a nested call); no flock (Windows): no guard
-        yield lock
-        return
     try: fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)
     except OSError as e: raise write_error(lock, e) from None
-    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        raise NtksapError(f"the grid in {grid_dir} is being run by another process (its journal "
-                          f"{journal_name(node)} is locked); wait until it ends, or give another --grid-dir") from None
-    _JOURNAL_LOCKS[key] = fd
-    try: yield lock
-    finally:
-        del _JOURNAL_LOCKS[key]
-        os.close(fd)
+    try:
+        if fcntl is not None: fcntl.flock(fd, fcntl.LOCK_EX)   # no flock (Windows): no guard
+        yield lock
+    finally: os.close(fd)
 
 def _record(grid_dir:Path, node:int=0, **event):
-    "Append one event (cell started/ended) to the journal of machine `node` (one writer per file)."
-    with open(grid_dir/journal_name(node), 'a') as f:
+    "Append one event (cell started/ended) to the journal of machine `node`, holding its lock (one writer at a time)."
+    from ntksap.core import check_not_link
+    path = check_not_link(Path(grid_dir)/journal_name(node), "grid journal")
+    with journal_lock(grid_dir, node), open(path, 'a') as f:
         f.write(json.dumps(dict(event, time=round(time.time(), 3))) + '\n')
 
 def read_journal(grid_dir, node:int=0) -> 'pd.DataFrame':
@@ -309,48 +300,47 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
     from tqdm.auto import tqdm
     grid_dir = Path(grid_dir)
     grid_dir.mkdir(parents=True, exist_ok=True)
-    with journal_lock(grid_dir, node):
-        status = {c.name: 'finished before' for c in cells if c.done()}
-        todo = [c for c in cells if c.name not in status]
-        j = read_journal(grid_dir, node)
-        attempt = 1 + (int(j['attempt'].max()) if len(j) else 0)
-        running, free = {}, list(range(workers))
-        bar = tqdm(total=len(cells), initial=len(status), unit='cell', desc='grid', disable=not progress,
-                   dynamic_ncols=True)
-        def say(msg):
-            if progress: bar.write(msg, file=out)
-            else: print(msg, file=out, flush=True)
-        try:
-            while todo or running:
-                for c in list(todo):
-                    dep = status.get(c.needs) if c.needs else 'finished'
-                    if dep is not None and dep not in ('finished', 'finished before'):
-                        todo.remove(c)
-                        status[c.name] = f"not run: {c.needs} failed"
-                        bar.update(1)
-                    elif dep is not None and free:
-                        todo.remove(c)
-                        slot = free.pop(0)
-                        _record(grid_dir, node, event='start', cell=c.name, attempt=attempt)
-                        running[c.name] = (c, slot, launcher.start(c, slot))
-                for name, (c, slot, h) in list(running.items()):
-                    rc = launcher.poll(h)
-                    if rc is None: continue
-                    del running[name]
-                    free.append(slot)
-                    free.sort()
-                    ok = rc == 0 and c.done()
-                    _record(grid_dir, node, event='end', cell=name, attempt=attempt, rc=rc)
-                    status[name] = 'finished' if ok else 'failed'
-                    if not ok:   # a prune job's log is machine 0's: the only machine that runs it
-                        log = c.folder/(LOG_NAME if c.kind == 'prune' else log_name(node))
-                        say(f"failed: {name} (exit status {rc}): {last_line(log) or 'no output'} "
-                            f"[log: {os.path.relpath(log, grid_dir)}]")
+    status = {c.name: 'finished before' for c in cells if c.done()}
+    todo = [c for c in cells if c.name not in status]
+    j = read_journal(grid_dir, node)
+    attempt = 1 + (int(j['attempt'].max()) if len(j) else 0)
+    running, free = {}, list(range(workers))
+    bar = tqdm(total=len(cells), initial=len(status), unit='cell', desc='grid', disable=not progress,
+               dynamic_ncols=True)
+    def say(msg):
+        if progress: bar.write(msg, file=out)
+        else: print(msg, file=out, flush=True)
+    try:
+        while todo or running:
+            for c in list(todo):
+                dep = status.get(c.needs) if c.needs else 'finished'
+                if dep is not None and dep not in ('finished', 'finished before'):
+                    todo.remove(c)
+                    status[c.name] = f"not run: {c.needs} failed"
                     bar.update(1)
-                if running: time.sleep(poll_s)
-        finally:
-            bar.close()
-        return {c.name: status[c.name] for c in cells}
+                elif dep is not None and free:
+                    todo.remove(c)
+                    slot = free.pop(0)
+                    _record(grid_dir, node, event='start', cell=c.name, attempt=attempt)
+                    running[c.name] = (c, slot, launcher.start(c, slot))
+            for name, (c, slot, h) in list(running.items()):
+                rc = launcher.poll(h)
+                if rc is None: continue
+                del running[name]
+                free.append(slot)
+                free.sort()
+                ok = rc == 0 and c.done()
+                _record(grid_dir, node, event='end', cell=name, attempt=attempt, rc=rc)
+                status[name] = 'finished' if ok else 'failed'
+                if not ok:   # a prune job's log is machine 0's: the only machine that runs it
+                    log = c.folder/(LOG_NAME if c.kind == 'prune' else log_name(node))
+                    say(f"failed: {name} (exit status {rc}): {last_line(log) or 'no output'} "
+                        f"[log: {os.path.relpath(log, grid_dir)}]")
+                bar.update(1)
+            if running: time.sleep(poll_s)
+    finally:
+        bar.close()
+    return {c.name: status[c.name] for c in cells}
 
 
 # %% ../nbs/14_grid.ipynb #7e736fe5
