@@ -9,7 +9,7 @@ from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import torch
-from .core import NtksapError, check_choice, save_torch, load_torch
+from .core import NtksapError, check_choice, save_torch, load_torch, check_image_header, ImageTooLarge
 from .datasets import dataset_info, find_image_folder, test_split_name, looked_for
 
 # %% auto #0
@@ -61,6 +61,7 @@ def list_image_folder(split_dir, # e.g. Data/cifar10/train
 def _decode_one(path:str, channels:int) -> torch.Tensor:
     "Decode one image file to a (C, H, W) uint8 tensor, PIL-exact."
     from torchvision.io import decode_image, read_file, ImageReadMode
+    check_image_header(path)   # the size from the header, before any decoder allocates the pixels
     try:
         x = decode_image(read_file(path), mode=ImageReadMode.UNCHANGED)
         if x.dtype == torch.uint8 and x.shape[0] == channels: return x
@@ -73,6 +74,7 @@ def _decode_one(path:str, channels:int) -> torch.Tensor:
 def unreadable_reason(err:Exception) -> str:
     "A few words on why an image file could not be decoded (from PIL's or the OS's exception)."
     from PIL import UnidentifiedImageError
+    if isinstance(err, ImageTooLarge): return str(err)
     if isinstance(err, UnidentifiedImageError): return 'not an image'
     text = ' '.join(str(err).split())
     if 'truncated' in text.lower(): return 'truncated'
@@ -174,6 +176,8 @@ def read_cache(path:Path, # a cache file
         d = load_torch(path, 'data cache')
         if not isinstance(d, dict) or any(k not in d for k in keys):
             raise NtksapError(f"data cache {path} lacks {keys}")
+        from ntksap.results import check_data_tensors   # the cache's schema: uint8 images, labels in range
+        check_data_tensors(d['images'], d['labels'], d.get('classes'), path)
         return d
     except NtksapError as e:
         warnings.warn(f"{e}; rebuilding it from the source data")

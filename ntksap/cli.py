@@ -62,8 +62,10 @@ def _grid_main(argv):
 def main(argv=None,
          loader_hook=None, # test support (ntksap.testing): passed to run_experiment; the command never sets it
         ) -> int:
-    "Entry point of `ntksap` and `python -m ntksap`."
+    "Entry point of `ntksap` and `python -m ntksap`; `--debug` anywhere shows the traceback of an error."
     argv = sys.argv[1:] if argv is None else list(argv)
+    debug = '--debug' in argv
+    argv = [a for a in argv if a != '--debug']
     try:
         if argv[:1] == ['report']: _report_main(argv[1:])
         elif argv[:1] == ['bench']: _bench_main(argv[1:])
@@ -73,6 +75,7 @@ def main(argv=None,
         sys.stdout.flush()                # a reader gone early fails here, inside the try, not at exit (status 120)
         return 0
     except NtksapError as e:
+        if debug: raise
         sys.stderr.write(f"ntksap: error: {e}\n")
         sys.exit(2)
     except TrainingStopped as e:          # SIGTERM or Ctrl-C during training: a checkpoint is on disk
@@ -84,3 +87,13 @@ def main(argv=None,
     except BrokenPipeError:               # the output was piped into a reader that stopped early (`| head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so that the exit flush cannot fail again
         return 0
+    except OSError as e:                  # a file the operating system refused to open, read or write: name it
+        if debug: raise
+        where = f" {e.filename}" if getattr(e, 'filename', None) else ''
+        sys.stderr.write(f"ntksap: error: cannot use{where}: {e.strerror or e}\n")
+        sys.exit(2)
+    except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as e:   # a value no check caught: one line
+        if debug: raise
+        text = ' '.join(str(e).split())[:300]
+        sys.stderr.write(f"ntksap: error: {type(e).__name__}: {text} (rerun with --debug for the traceback)\n")
+        sys.exit(2)

@@ -4,17 +4,19 @@
 
 # %% ../nbs/00_core.ipynb #4e7a2a93
 from __future__ import annotations
-import os, io, re, json, random, tempfile, contextlib, hashlib
+import os, io, re, json, random, tempfile, contextlib, hashlib, secrets, zipfile, stat
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['DENSITY_BASE', 'NtksapError', 'check_choice', 'parse_bool', 'seed_everything', 'rng_state', 'set_rng_state',
-           'get_device', 'check_density', 'check_compression', 'density_from_compression', 'compression_from_density',
-           'sparsity', 'describe_density', 'hold_folder', 'WriteRefusedError', 'write_error', 'atomic_open',
-           'atomic_write', 'save_json', 'load_json', 'save_torch', 'UnsafeFileError', 'load_torch', 'tensor_digest',
-           'batch_inputs', 'batch_input_shapes', 'find_shared_data']
+__all__ = ['DENSITY_BASE', 'READ_LIMITS', 'NtksapError', 'check_choice', 'parse_bool', 'seed_everything', 'rng_state',
+           'set_rng_state', 'get_device', 'check_density', 'check_compression', 'density_from_compression',
+           'compression_from_density', 'sparsity', 'describe_density', 'hold_folder', 'WriteRefusedError',
+           'write_error', 'check_not_link', 'fsync_dir', 'atomic_open', 'write_together', 'atomic_write', 'save_json',
+           'load_json', 'check_is_file', 'save_torch', 'UnsafeFileError', 'set_read_limits', 'check_tensor_file_size',
+           'ImageTooLarge', 'check_image_header', 'load_torch', 'tensor_digest', 'batch_inputs', 'batch_input_shapes',
+           'find_shared_data']
 
 # %% ../nbs/00_core.ipynb #c142d7d4
 class NtksapError(ValueError):
@@ -181,6 +183,49 @@ def _check_parent(path:Path):
                               f"rather than start a new folder of that name")
     parent.mkdir(parents=True, exist_ok=True)
 
+_NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)   # absent on Windows, which has no such links in run folders
+
+def check_not_link(path, # a file a run is about to write (or a run folder)
+                   what:str='file', # what it is, for the message
+                  ) -> Path:
+    "Return `path`; if it is a symbolic link, raise one `NtksapError` naming it (a write there would land elsewhere)."
+    path = Path(path)
+    if path.is_symlink():
+        raise NtksapError(f"{what} {path} is a symbolic link (to {os.readlink(path)}); ntksap never writes through a "
+                          f"link: remove it (nothing was written)")
+    return path
+
+def fsync_dir(folder):
+    "Make the renames into `folder` durable: after a power cut the folder holds the new names, not the old ones."
+    with contextlib.suppress(OSError, AttributeError):   # folders cannot be opened everywhere (Windows): best effort
+        fd = os.open(folder, os.O_RDONLY | getattr(os, 'O_DIRECTORY', 0))
+        try: os.fsync(fd)
+        finally: os.close(fd)
+
+def _exclusive_temp(path:Path) -> tuple:
+    "A new temporary file beside `path`: created exclusively and without following a link (`O_EXCL | O_NOFOLLOW`)."
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, 'O_BINARY', 0)
+    for _ in range(64):
+        tmp = path.parent/f'.{path.name}.{secrets.token_hex(6)}.tmp'
+        try: return os.open(tmp, flags, 0o666), tmp   # 0o666 less the umask: the permissions of a plain open
+        except FileExistsError: continue               # a name taken (or planted): draw another
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+def _stage(path:Path, data) -> Path:
+    "Write `data` (str or bytes) to a fresh temporary file beside `path`, flushed and fsynced; returns its name."
+    check_not_link(path)
+    _check_parent(path)
+    fd, tmp = _exclusive_temp(path)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data.encode('utf-8') if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError): os.unlink(tmp)
+        raise
+    return tmp
+
 @contextlib.contextmanager
 def atomic_open(path, # the file to (re)write
                 mode:str='w', # 'w' (text) or 'wb' (bytes)
@@ -188,24 +233,36 @@ def atomic_open(path, # the file to (re)write
                 backup=None,
                ):
     ("Context manager yielding a file handle whose contents replace `path` only if the block succeeds; "
-     "OS errors → one line.")
+     "OS errors → one line; a link where `path` (or `backup`) belongs → one line, nothing written.")
     path = Path(path)
+    buf = io.BytesIO() if 'b' in mode else io.StringIO()
+    yield buf
+    write_together({path: buf.getvalue()}, {path: backup} if backup is not None else None)
+
+def write_together(files:dict, # {path: str or bytes}
+                   backups:dict=None, # {path: where the file it replaces is kept}
+                  ) -> list:
+    """Write several files so that they appear together: every one goes to its own temporary file first (exclusive,
+    no link followed, fsynced); only when all are on disk are they renamed into place, then the folders fsynced.
+    A failure before the renames leaves every old file as it was and no temporary file behind."""
+    backups = {Path(k): Path(v) for k, v in (backups or {}).items()}
+    staged, current = [], None
     try:
-        _check_parent(path)
-        fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    except OSError as e: raise write_error(path, e) from None
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())   # mkstemp's 0o600 would make results private
-        with os.fdopen(fd, mode, **({} if 'b' in mode else dict(encoding='utf-8'))) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        if backup is not None and path.exists(): os.replace(path, backup)
-        os.replace(tmp, path)
+        for path, data in files.items():
+            current = Path(path)
+            if current in backups: check_not_link(backups[current])
+            staged.append((_stage(current, data), current))
+        for tmp, current in staged:
+            if current in backups and current.exists(): os.replace(current, backups[current])
+            os.replace(tmp, current)
     except BaseException as e:
-        with contextlib.suppress(OSError): os.unlink(tmp)
-        if isinstance(e, OSError): raise write_error(path, e) from None
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError): os.unlink(tmp)
+        if isinstance(e, OSError) and not isinstance(e, NtksapError):
+            raise write_error(current, e) from None
         raise
+    for folder in {path.parent for _, path in staged}: fsync_dir(folder)
+    return [path for _, path in staged]
 
 def atomic_write(path, data, backup=None) -> Path:
     "Atomically write `data` (str or bytes) to `path` (keeping the old file as `backup` if given)."
@@ -232,12 +289,20 @@ def load_json(path, # a JSON file
     "Read a JSON file; a missing, unreadable or damaged one is one `NtksapError` naming it."
     path = Path(path)
     what = what or _JSON_KINDS.get(path.name, 'file')
-    if not path.is_file(): raise NtksapError(f"{what} {path} does not exist")
+    check_is_file(path, what)
     try:
         with open(path, encoding='utf-8') as f: return json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as e: why = f"not valid JSON: {str(e).splitlines()[0][:80]}"
     except OSError as e: why = f"unreadable: {e.strerror or e}"
     raise NtksapError(f"{what} {path} is damaged ({why}){'; ' + hint if hint else ''}")
+
+def check_is_file(path:Path, what:str='file'):
+    "Raise one `NtksapError` unless `path` is a regular file: missing, a folder and anything else each said as such."
+    if path.is_file(): return path
+    if path.is_dir(): raise NtksapError(f"{what} {path} is a folder, not a file; move it aside")
+    if path.exists() or path.is_symlink():
+        raise NtksapError(f"{what} {path} is not a regular file (a broken link, a device or a pipe); move it aside")
+    raise NtksapError(f"{what} {path} does not exist")
 
 def save_torch(obj, path, backup=None) -> Path:
     "Atomically `torch.save` `obj` to `path` (keeping the old file as `backup` if given)."
@@ -249,6 +314,53 @@ def save_torch(obj, path, backup=None) -> Path:
 class UnsafeFileError(NtksapError):
     "A file that would need more than tensors and plain data to load (so loading it could run code)."
 
+# How much a read may take before it is refused (settable: `set_read_limits`, the run's --max-file-gb and
+# --max-image-megapixels): the largest file ntksap writes is a cached data set (Tiny ImageNet: 1.2 GB of uint8).
+READ_LIMITS = dict(file_bytes=8 * 2**30, # what a tensor file may hold once unpacked
+                   expansion=16, # how many times its size on disk it may unpack to (ntksap stores members uncompressed)
+                   image_pixels=64_000_000, # width x height of an image, read from its header before decoding
+                  )
+
+def set_read_limits(file_gb:float=None, # the most a tensor file may unpack to, in GiB
+                    image_megapixels:float=None, # the most pixels an image may have, in millions
+                   ) -> dict:
+    "Change the read limits (None keeps one); returns them."
+    if file_gb is not None: READ_LIMITS['file_bytes'] = int(file_gb * 2**30)
+    if image_megapixels is not None: READ_LIMITS['image_pixels'] = int(image_megapixels * 1e6)
+    return READ_LIMITS
+
+def check_tensor_file_size(path:Path, what:str='file'):
+    ("Refuse a `.pt` file whose members would unpack to more than `READ_LIMITS` allow, from the zip directory alone "
+     "(before anything is decompressed).")
+    size = path.stat().st_size
+    try:
+        with zipfile.ZipFile(path) as z: unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError): unpacked = size   # not a zip: torch reads it as it is, or fails
+    limit = min(READ_LIMITS['file_bytes'], max(size, 2**20) * READ_LIMITS['expansion'])
+    if unpacked > limit:
+        raise NtksapError(f"{what} {path} was refused: its members unpack to {unpacked / 2**20:,.0f} MiB from "
+                          f"{size / 2**20:,.1f} MiB on disk (limit {limit / 2**20:,.0f} MiB; ntksap stores tensors "
+                          f"uncompressed); raise --max-file-gb only for a file you trust")
+
+class ImageTooLarge(NtksapError):
+    "An image whose header gives more pixels than `READ_LIMITS['image_pixels']`: refused before it is decoded."
+
+def check_image_header(source, # an image file's path, or a file object holding its bytes
+                      ) -> tuple:
+    "`(width, height)` from the image's header alone (PIL reads it lazily); more pixels than the limit raise `ImageTooLarge`."
+    from PIL import Image
+    limit = READ_LIMITS['image_pixels']
+    try:
+        with Image.open(source) as im: w, h = im.size
+    except Image.DecompressionBombError as e:   # PIL's own, far higher limit: the same refusal, its count
+        pixels = int(re.search(r'\((\d+) pixels\)', str(e)).group(1))
+        raise ImageTooLarge(f"too large: {pixels:,} pixels, more than the limit of {limit / 1e6:g} million "
+                            f"(--max-image-megapixels)") from None
+    if w * h > limit:
+        raise ImageTooLarge(f"too large: {w}x{h} pixels, more than the limit of {limit / 1e6:g} million "
+                            f"(--max-image-megapixels)")
+    return w, h
+
 def load_torch(path, # a file written by `save_torch`
                what:str='file', # what it is, for the message: 'checkpoint', 'masks', ...
                hint:str='', # what the user can do about a damaged file
@@ -256,7 +368,8 @@ def load_torch(path, # a file written by `save_torch`
               ):
     "Read a `.pt` file as tensors and plain data only (`weights_only`); refuse anything else, name damaged files."
     path = Path(path)
-    if not path.is_file(): raise NtksapError(f"{what} {path} does not exist")
+    check_is_file(path, what)
+    check_tensor_file_size(path, what)
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e: err = e
     glob = re.search(r'Unsupported global: GLOBAL (\S+)', str(err))

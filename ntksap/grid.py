@@ -4,7 +4,9 @@
 
 # %% ../nbs/14_grid.ipynb #ff793ea9
 from __future__ import annotations
-import os, sys, json, time, shlex, dataclasses
+import os, sys, json, time, shlex, dataclasses, contextlib
+try: import fcntl
+except ImportError: fcntl = None   # Windows: the journal is not locked
 from dataclasses import dataclass, field
 from pathlib import Path
 import subprocess
@@ -12,8 +14,9 @@ import subprocess
 # %% auto #0
 __all__ = ['GRID_SET', 'GRID_FREE', 'LOG_NAME', 'pruner_defaults', 'settings_argv', 'Cell', 'plan_grid', 'check_cells',
            'plan_table', 'visible_gpus', 'default_threads', 'cell_env', 'Nodes', 'cell_command', 'last_line',
-           'journal_name', 'read_journal', 'log_name', 'LocalLauncher', 'run_cells', 'SlurmLauncher', 'fill_nodes',
-           'run_cell_job', 'GridOptions', 'check_options', 'run_grid', 'grid_parser', 'parse_grid', 'grid_main']
+           'journal_name', 'journal_lock', 'read_journal', 'log_name', 'LocalLauncher', 'run_cells', 'SlurmLauncher',
+           'fill_nodes', 'run_cell_job', 'GridOptions', 'check_options', 'run_grid', 'grid_parser', 'parse_grid',
+           'grid_main']
 
 # %% ../nbs/14_grid.ipynb #36d7bd91
 def pruner_defaults(pruner:str, # a pruner name or alias
@@ -201,9 +204,26 @@ def journal_name(node:int=0) -> str:
     "The journal of machine `node` of a grid: `grid.jsonl` (machine 0), `grid-node1.jsonl`, ..."
     return 'grid.jsonl' if node == 0 else f'grid-node{node}.jsonl'
 
+@contextlib.contextmanager
+def journal_lock(grid_dir, node:int=0):
+    """Hold the journal of machine `node` for the block: one writer at a time. Several grids may share a folder (each
+    runs its own cells; their lines never interleave): a second writer waits for the lock, which the operating system
+    releases when the holder ends, even killed."""
+    from ntksap.core import check_not_link, write_error, _NOFOLLOW
+    Path(grid_dir).mkdir(parents=True, exist_ok=True)
+    lock = check_not_link(Path(grid_dir)/(journal_name(node) + '.lock'), "grid journal's lock file")
+    try: fd = os.open(lock, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)
+    except OSError as e: raise write_error(lock, e) from None
+    try:
+        if fcntl is not None: fcntl.flock(fd, fcntl.LOCK_EX)   # no flock (Windows): no guard
+        yield lock
+    finally: os.close(fd)
+
 def _record(grid_dir:Path, node:int=0, **event):
-    "Append one event (cell started/ended) to the journal of machine `node` (one writer per file)."
-    with open(grid_dir/journal_name(node), 'a') as f:
+    "Append one event (cell started/ended) to the journal of machine `node`, holding its lock (one writer at a time)."
+    from ntksap.core import check_not_link
+    path = check_not_link(Path(grid_dir)/journal_name(node), "grid journal")
+    with journal_lock(grid_dir, node), open(path, 'a') as f:
         f.write(json.dumps(dict(event, time=round(time.time(), 3))) + '\n')
 
 def read_journal(grid_dir, node:int=0) -> 'pd.DataFrame':
@@ -321,6 +341,7 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
     finally:
         bar.close()
     return {c.name: status[c.name] for c in cells}
+
 
 # %% ../nbs/14_grid.ipynb #7e736fe5
 class SlurmLauncher:

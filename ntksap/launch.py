@@ -6,8 +6,8 @@
 from __future__ import annotations
 import sys, json, signal, threading, contextlib, dataclasses
 from pathlib import Path
-from .core import NtksapError, load_json
-from .results import make_run_folder, write_args, RunFolder, load_checkpoint
+from .core import NtksapError, load_json, set_read_limits
+from .results import make_run_folder, write_args, RunFolder, load_checkpoint, check_args, read_summary
 from .distributed import DistEnv, dist_env, distributed, per_rank_batch_size, run_on_main, broadcast_object
 from .train import StopFlag, TrainingStopped
 from .settings import Settings, validate
@@ -24,7 +24,8 @@ RUNNERS = dict(singleshot=run_singleshot, multishot=run_multishot, multishot_ddp
 DDP_EXPERIMENTS = ('multishot_ddp_prune', 'multishot_ddp_train')
 # settings a rerun may change without changing the results it continues (where to read and show, not what to compute)
 RESUME_FREE = ('expid', 'result_dir', 'data_dir', 'prune_dir', 'device', 'no_cuda', 'gpu', 'workers', 'verbose',
-               'progress', 'overwrite', 'resume', 'checkpoint_every', 'dist_backend', 'dry_run', 'logger')
+               'progress', 'overwrite', 'resume', 'checkpoint_every', 'dist_backend', 'dry_run', 'logger',
+               'max_file_gb', 'max_image_megapixels')
 
 def check_launch(s:Settings, env:DistEnv):
     "Errors of the process layout: experiments that run in one process, a global batch the processes cannot split."
@@ -54,9 +55,20 @@ def finished(s:Settings, rf:RunFolder) -> bool:
     "Whether the run of `s` in `rf` is complete: every cell, and the report of the experiments that write one."
     return cells_done(s, rf) and (s.experiment not in REPORTED or (rf.path/'report.csv').exists())
 
+_MISSING = object()
+
 def _differences(s:Settings, saved:dict) -> list[str]:
+    "The settings that change the result and differ between `s` and `saved`; a key missing on one side differs."
     now = json.loads(json.dumps(s.to_dict()))
-    return [k for k in now if k not in RESUME_FREE and k in saved and saved[k] != now[k]]
+    keys = (set(now) | set(saved)) - set(RESUME_FREE) - {'environment'}
+    return sorted(k for k in keys if saved.get(k, _MISSING) != now.get(k, _MISSING))
+
+def _shown(d:dict, k:str) -> str: return repr(d[k]) if k in d else 'missing'
+
+def _refuse_other(where:str, k:str, saved:dict, s:Settings):
+    now = json.loads(json.dumps(s.to_dict()))
+    raise NtksapError(f"{where} ({k}: {_shown(saved, k)} there, {_shown(now, k)} now); rerun with the same flags to "
+                      f"continue it, choose another --expid, or pass --overwrite to replace it")
 
 def _checkpoint_source(s:Settings, rf:RunFolder):
     if s.resume: return Path(s.resume)/'checkpoint.pt' if Path(s.resume).is_dir() else Path(s.resume)
@@ -71,15 +83,11 @@ def open_run(s:Settings, seed_given:bool=True) -> tuple[Settings, RunFolder, dic
     if not s.expid: print(f"no --expid given: results go to {rf.path}")
     if s.overwrite and not s.resume and s.expid:
         rf = make_run_folder(s.result_dir, s.experiment, s.expid, overwrite=True)   # ours already: empties it
-    saved = load_json(rf.args) if rf.args.exists() and rf.has_results() else None
+    saved = check_args(load_json(rf.args), rf.args) if rf.args.exists() and rf.has_results() else None
     if saved is not None:
         if not seed_given and 'seed' in saved: s = dataclasses.replace(s, seed=saved['seed'])
         diff = _differences(s, saved)
-        if diff and not s.overwrite:
-            k = diff[0]
-            raise NtksapError(f"{rf.path} already holds results of another run ({k}: {saved[k]!r} there, "
-                              f"{getattr(s, k)!r} now); rerun with the same flags to continue it, choose another "
-                              f"--expid, or pass --overwrite to replace it")
+        if diff and not s.overwrite: _refuse_other(f"{rf.path} already holds results of another run", diff[0], saved, s)
         if finished(s, rf) and not s.overwrite:
             raise NtksapError(f"{rf.path} already holds results of a finished run; choose another --expid, or pass "
                               f"--overwrite to run it again")
@@ -89,9 +97,14 @@ def open_run(s:Settings, seed_given:bool=True) -> tuple[Settings, RunFolder, dic
         if not seed_given: s = dataclasses.replace(s, seed=ckpt.get('settings', {}).get('seed', s.seed))
         if s.resume and 'cell' in ckpt and ckpt['cell'] not in expected_cells(s):
             raise NtksapError(f"{ckpt['_path']} was written in cell {ckpt['cell']}, which this run does not have")
+        # the checkpoint's own settings too: args.json may be another run's, or the checkpoint from another folder
+        diff = _differences(s, ckpt.get('settings') or {})
+        if diff and not s.overwrite:
+            _refuse_other(f"checkpoint {ckpt['_path']} was written by a run with other settings", diff[0],
+                          ckpt.get('settings') or {}, s)
         if rf.summary.exists() and s.overwrite:
             rf.summary.unlink()           # --overwrite --resume of a finished run: its cells are computed again
-    write_args(rf, s.to_dict())
+    if saved is None or s.overwrite: write_args(rf, s.to_dict())   # a resumed run keeps its first args.json
     return s, rf, ckpt
 
 # %% ../nbs/09b_launch.ipynb #stop0001
@@ -138,6 +151,7 @@ def run_experiment(s:Settings,
     Ctrl-C during training raise `TrainingStopped` (with the line that says how to continue) after a checkpoint."""
     seed_given = s.seed is not None and s.seed >= 0
     s = validate(s)
+    set_read_limits(s.max_file_gb, s.max_image_megapixels)   # before any file is read
     env = dist_env()
     check_launch(s, env)
     if s.experiment in DDP_EXPERIMENTS and not s.expid:
@@ -158,7 +172,7 @@ def run_experiment(s:Settings,
         s = dataclasses.replace(s_main, progress=s.progress, verbose=s.verbose)  # rank 0's settings, own output
         try:
             if s.experiment in REPORTED and cells_done(s, rf):
-                recs = load_json(rf.summary)         # stopped while writing its report: only the report is left
+                recs = read_summary(rf.summary)         # stopped while writing its report: only the report is left
             else: recs = RUNNERS[s.experiment](s, rf, ckpt, env=env, device=device, loader_hook=loader_hook, stop=stop)
         except TrainingStopped as e:
             e.args = (stopped_message(e, s, rf),)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import NtksapError, check_choice
+from .core import NtksapError, check_choice, check_image_header
 from .datasets import dataset_info, find_image_folder, looked_for
 from .cache import (load_tensors, list_image_folder, folder_classes, folder_fingerprint, default_cache_dir,
                           unreadable_reason)
@@ -153,6 +153,7 @@ class FolderDataset:
             return read_file(str(path)), self.labels[i], (str(self.root), self.files[i])
         from PIL import Image
         try:
+            check_image_header(path)   # the size from the header, before the pixels are decoded
             with Image.open(path) as im: img = im.convert('RGB')
         except Exception as e: raise unreadable_file_error(path, self.root, e) from None
         return self.transform(img), self.labels[i]
@@ -314,6 +315,7 @@ def _check_file(path:str) -> str:
     "'' if PIL decodes the file whole, else why not."
     from PIL import Image
     try:
+        check_image_header(path)
         with Image.open(path) as im: im.convert('RGB')
         return ''
     except Exception as e: return unreadable_reason(e)

@@ -47,7 +47,8 @@ def build_parser(prog:str='ntksap') -> argparse.ArgumentParser:
         elif f.type in ('bool', bool): kw.update(type=parse_bool, nargs='?', const=True, metavar='BOOL')
         elif f.metadata.get('nargs'): kw.update(nargs=f.metadata['nargs'], type=f.metadata.get('kind') or str)
         else: kw.update(type={'int': int, 'float': float, 'str': str}.get(f.type, str))
-        flags = [_flag(f)] + ([_flag(f).replace('_', '-')] if '_' in _flag(f) else [])
+        spellings = [_flag(f), *f.metadata.get('aliases', ())]   # aliases: the paper's README's spellings
+        flags = list(dict.fromkeys(x for a in spellings for x in (a, a.replace('_', '-'))))
         groups[f.metadata['group']].add_argument(*flags, **kw)
     return p
 

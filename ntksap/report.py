@@ -9,34 +9,57 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
-from .core import NtksapError, atomic_write, load_json
+from .core import NtksapError, atomic_write, load_json, write_together
 from .results import load_summaries, save_frame, load_frame
 
 # %% auto #0
-__all__ = ['PRUNER_LABELS', 'PAPER_NTKSAP', 'REDUCED_DATA_SETTINGS', 'summary_table', 'wide_table', 'ntksap_standing',
-           'summary_text', 'plot_accuracy', 'plot_layer_density', 'run_layer_tables', 'reduced_data_runs',
-           'paper_comparison', 'report']
+__all__ = ['PRUNER_LABELS', 'PAPER_NTKSAP', 'REDUCED_DATA_SETTINGS', 'diverged_rows', 'summary_table', 'wide_table',
+           'ntksap_standing', 'summary_text', 'plot_accuracy', 'plot_layer_density', 'run_layer_tables',
+           'reduced_data_runs', 'paper_comparison', 'report']
 
 # %% ../nbs/12_report.ipynb #40d95c32
+def diverged_rows(df:pd.DataFrame, metric:str='top1') -> pd.Series:
+    "Which records are of runs that diverged (recorded so, or without a finite `metric`): shown, never averaged."
+    flag = df['diverged'].fillna(False).astype(bool) if 'diverged' in df else pd.Series(False, index=df.index)
+    value = pd.to_numeric(df[metric], errors='coerce') if metric in df else pd.Series(np.nan, index=df.index)
+    return flag | ~np.isfinite(value.astype(float))
+
 def summary_table(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
-    "Mean/std of `metric` over seeds for each (pruner, compression, level)."
+    """Mean, std and n of `metric` for each (pruner, compression, level) over the runs that trained: `n` counts them,
+    `seeds` their distinct seeds (fewer than `n`: replicates, runs of one seed), `diverged` the runs left out."""
     keys = [k for k in ('dataset', 'model', 'pruner', 'compression', 'level') if k in df]
-    g = df.groupby(keys, dropna=False)
-    out = g.agg(density=('param_density', 'mean'), mean=(metric, 'mean'), std=(metric, 'std'),
-                seeds=('seed', 'nunique'),
-                collapsed=('layer_collapse', lambda s: int(sum(bool(v) for v in s)))).reset_index()
-    out['std'] = out['std'].fillna(0.0)
+    df = df.assign(_diverged=diverged_rows(df, metric))
+    ok = df[~df['_diverged']].assign(_value=lambda d: pd.to_numeric(d[metric]).astype(float))
+    out = df.groupby(keys, dropna=False).agg(
+        density=('param_density', 'mean'), diverged=('_diverged', 'sum'),
+        collapsed=('layer_collapse', lambda s: int(sum(bool(v) for v in s))))
+    stats = ok.groupby(keys, dropna=False).agg(mean=('_value', 'mean'), std=('_value', 'std'), n=('_value', 'size'),
+                                               seeds=('seed', 'nunique'))
+    out = out.join(stats).reset_index()
+    out['n'] = out['n'].fillna(0).astype(int)
+    out['seeds'] = out['seeds'].fillna(0).astype(int)
+    out['diverged'] = out['diverged'].astype(int)
+    out['std'] = out['std'].where(out['n'] > 1, 0.0)   # one run: no spread to show (the table says n = 1)
+    out = out[[*keys, 'density', 'mean', 'std', 'n', 'seeds', 'diverged', 'collapsed']]
     out.insert(out.columns.get_loc('density') + 1, 'sparsity %', 100 * (1 - out['density']))
     out['density'] = 100 * out['density']
     out = out.rename(columns={'density': 'density %', 'mean': f'{metric} mean', 'std': f'{metric} std'})
     return out.sort_values(keys[:-2] + ['compression', 'pruner'] if 'compression' in keys else keys
                            ).reset_index(drop=True)
 
+def _cell_text(m:float, s:float, n:int, seeds:int, diverged:int) -> str:
+    "'mean ± std' (the mean alone for one run), how many runs if they are not one per seed, and the diverged ones."
+    text = 'diverged' if n == 0 else (f'{m:.2f} ± {s:.2f}' if n > 1 else f'{m:.2f}')
+    if n and n != seeds: text += f' (n={n}, {seeds} seed{"s" if seeds != 1 else ""})'
+    if diverged and n: text += f' [{diverged} diverged]'
+    elif diverged > 1: text += f' ({diverged})'
+    return text
+
 def wide_table(df:pd.DataFrame, metric:str='top1') -> pd.DataFrame:
     "Pruners as rows, sparsities as columns, cells 'mean ± std' of `metric` (just the mean where a cell has one seed)."
     t = summary_table(df, metric)
-    t['cell'] = [f'{m:.2f} ± {s:.2f}' if n > 1 else f'{m:.2f}'
-                 for m, s, n in zip(t[f'{metric} mean'], t[f'{metric} std'], t['seeds'])]
+    t['cell'] = [_cell_text(m, s, n, k, d) for m, s, n, k, d in
+                 zip(t[f'{metric} mean'], t[f'{metric} std'], t['n'], t['seeds'], t['diverged'])]
     t['col'] = [f'sparsity {s:.2f}%' for s in t['sparsity %']]
     order = [f'sparsity {s:.2f}%' for s in sorted(t['sparsity %'].unique())]
     return t.pivot_table(index='pruner', columns='col', values='cell', aggfunc='first')[order]
@@ -54,14 +77,17 @@ def _listed(items:list) -> str:
     return items[0] if len(items) == 1 else ', '.join(items[:-1]) + ' and ' + items[-1]
 
 def _accuracy(r, metric:str) -> str:
-    m, s, n = r[f'{metric} mean'], r[f'{metric} std'], int(r['seeds'])
-    return f"{m:.2f} ± {s:.2f} %" if n > 1 else f"{m:.2f} %"
+    m, s, n, seeds = r[f'{metric} mean'], r[f'{metric} std'], int(r['n']), int(r['seeds'])
+    runs = f" over {n} runs of {seeds} seed{'s' if seeds != 1 else ''}" if n != seeds else ''
+    return (f"{m:.2f} ± {s:.2f} %" if n > 1 else f"{m:.2f} %") + runs
 
 def ntksap_standing(df:pd.DataFrame, metric:str='top1', settings:int=2) -> list[str]:
     ("Sentences, computed from `df`, saying where NTK-SAP ranks by mean `metric` at the `settings` sparsest "
      "compressions.")
     if not len(df) or 'ntksap' not in set(df['pruner']): return []
     t = summary_table(df, metric)
+    t = t[t['n'] > 0]                       # cells whose every run diverged have no mean to rank
+    if 'ntksap' not in set(t['pruner']): return []
     keys = [k for k in ('dataset', 'model', 'level') if k in t and t[k].nunique() > 1]
     out = []
     for key, g in (t.groupby(keys) if keys else [((), t)]):
@@ -101,13 +127,21 @@ def summary_text(df:pd.DataFrame, metric:str='top1') -> str:
     ("What `report` prints: the seed count, the wide table (± std only where a cell has several seeds), "
      "NTK-SAP's standing.")
     t = summary_table(df, metric)
-    lo, hi = int(t['seeds'].min()), int(t['seeds'].max())
-    if hi == 1: seeds = 'one seed per cell, so no ± std'
-    elif lo == hi: seeds = f'mean ± std over {hi} seeds per cell'
-    else: seeds = f'{lo} to {hi} seeds per cell: mean ± std where there are several, the mean alone where there is one'
+    lo, hi = int(t['n'].min()), int(t['n'].max())
+    if hi <= 1: seeds = 'one run per cell, so no ± std'
+    elif lo == hi: seeds = f'mean ± std over {hi} runs per cell'
+    else: seeds = f'{lo} to {hi} runs per cell: mean ± std where there are several, the mean alone where there is one'
+    if (t['n'] == t['seeds']).all(): seeds = seeds.replace(' runs per cell', ' seeds per cell').replace('one run', 'one seed')
+    notes = []
+    if (t['n'] != t['seeds']).any():
+        notes.append("(n=R, S seeds): R runs of S distinct seeds; runs of one seed are replicates, not independent seeds")
+    if t['diverged'].sum():
+        k = int(t['diverged'].sum())
+        notes.append(f"{k} run{'s' if k > 1 else ''} diverged (the training loss became non-finite): shown as "
+                     f"'diverged', left out of every mean and std")
     with pd.option_context('display.width', 160, 'display.max_columns', 20):
         table = wide_table(df, metric).rename_axis(index=None, columns='pruner').to_string()
-    return '\n'.join([f"test {metric} accuracy (%), {seeds}:", table, *ntksap_standing(df, metric)])
+    return '\n'.join([f"test {metric} accuracy (%), {seeds}:", table, *notes, *ntksap_standing(df, metric)])
 
 # %% ../nbs/12_report.ipynb #62391dcb
 def plot_accuracy(df:pd.DataFrame, path=None, metric:str='top1', title:str=None):
@@ -140,12 +174,16 @@ def plot_accuracy(df:pd.DataFrame, path=None, metric:str='top1', title:str=None)
     if path is not None: _save_fig(fig, path)
     return fig
 
-def _save_fig(fig, path):
-    "Save a figure atomically as PNG."
+def _png(fig) -> bytes:
+    "A figure as PNG bytes."
     import io
     buf = io.BytesIO()
     fig.savefig(buf, format='png', dpi=130)
-    atomic_write(path, buf.getvalue())
+    return buf.getvalue()
+
+def _save_fig(fig, path):
+    "Save a figure atomically as PNG."
+    atomic_write(path, _png(fig))
 
 # %% ../nbs/12_report.ipynb #b161451c
 def plot_layer_density(tables:dict, path=None, title:str=None):
@@ -215,7 +253,7 @@ def paper_comparison(df:pd.DataFrame, metric:str='top1', damaged:list=None) -> p
     t = summary_table(df[df.pruner == 'ntksap'], metric) if len(df) and (df.pruner == 'ntksap').any() else None
     rows = []
     if t is not None:
-        for _, r in t.iterrows():
+        for _, r in t[t['n'] > 0].iterrows():
             key = (r['dataset'], str(r['model']).removesuffix('-bn'))
             paper = PAPER_NTKSAP.get(key, {}).get(float(r['compression']))
             if paper is None: continue
@@ -243,9 +281,11 @@ def report(*paths, # result folders (or folders above them)
     out = Path(out_dir or paths[0])
     out.mkdir(parents=True, exist_ok=True)
     table = summary_table(df, metric)
-    csv, png = save_frame(table, out/'report.csv'), out/'accuracy.png'
+    csv, png = out/'report.csv', out/'accuracy.png'
     ds = ', '.join(sorted({f"{a} {b}" for a, b in zip(df.get('model', ''), df.get('dataset', ''))}))
-    fig = plot_accuracy(df, png, metric, title=ds)
+    fig = plot_accuracy(df, None, metric, title=ds)
+    # the table and its figure appear together: both are on disk before either replaces the previous pair
+    write_together({csv: table.to_csv(index=False), png: _png(fig)})
     plt.close(fig)
     layers_png, tables = None, {}
     sparsest = float(df['compression'].max())

@@ -10,10 +10,12 @@ except ImportError: fcntl = None   # Windows: run folders are not locked
 from pathlib import Path
 import torch, pandas as pd, numpy as np
 from .core import NtksapError, UnsafeFileError, save_json, load_json, save_torch, load_torch, atomic_write, hold_folder
+from .core import check_not_link, write_error, _NOFOLLOW
 import ntksap
 
 # %% auto #0
-__all__ = ['SUMMARY_KEYS', 'check_summary_record', 'read_summary', 'RunFolder', 'claim_run_folder', 'make_run_folder',
+__all__ = ['SUMMARY_KEYS', 'record_problem', 'check_summary_record', 'read_summary', 'check_finite_tensors', 'check_args',
+           'check_checkpoint', 'check_data_tensors', 'load_metrics', 'RunFolder', 'claim_run_folder', 'make_run_folder',
            'environment_info', 'write_args', 'append_summary', 'save_frame', 'load_frame', 'save_checkpoint',
            'load_checkpoint', 'check_entries_fit', 'load_tensor_dict', 'load_state_for', 'load_masks_for',
            'find_summaries', 'load_summaries']
@@ -22,22 +24,128 @@ __all__ = ['SUMMARY_KEYS', 'check_summary_record', 'read_summary', 'RunFolder', 
 SUMMARY_KEYS = ('experiment', 'dataset', 'model', 'pruner', 'compression', 'level', 'target_density', 'param_density',
                 'flop_density', 'top1', 'top5', 'best_top1', 'prune_seconds', 'train_seconds', 'layer_collapse', 'seed')
 
-def check_summary_record(rec:dict) -> dict:
-    "Raise unless `rec` has every key of `SUMMARY_KEYS`; returns it."
+def _number(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+def _integer(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
+
+# key -> (what it must be, the check): what the report computes with
+_RECORD_SCHEMA = {
+    'dataset': ('a name', lambda v: isinstance(v, str)), 'model': ('a name', lambda v: isinstance(v, str)),
+    'pruner': ('a name', lambda v: isinstance(v, str)),
+    'compression': ('a finite number >= 0', lambda v: _number(v) and v >= 0),
+    'level': ('an integer >= 1', lambda v: _integer(v) and v >= 1),
+    'target_density': ('a number in [0, 1]', lambda v: _number(v) and 0 <= v <= 1),
+    'param_density': ('a number in [0, 1]', lambda v: _number(v) and 0 <= v <= 1),
+    'flop_density': ('a number in [0, 1]', lambda v: _number(v) and 0 <= v <= 1),
+    'prune_seconds': ('a finite number >= 0', lambda v: _number(v) and v >= 0),
+    'train_seconds': ('a finite number >= 0', lambda v: _number(v) and v >= 0),
+    'layer_collapse': ('true or false', lambda v: isinstance(v, bool) or v in (0, 1)),
+    'seed': ('an integer', _integer),
+}
+_ACCURACIES = ('top1', 'top5', 'best_top1')
+
+def record_problem(rec) -> str|None:
+    "What is wrong with one summary record (a missing key, a value of the wrong kind), or None if it is valid."
+    if not isinstance(rec, dict): return f"it is a {type(rec).__name__}, not a record"
     missing = [k for k in SUMMARY_KEYS if k not in rec]
-    if missing: raise NtksapError(f"summary record lacks keys {missing}")
+    if missing: return f"it lacks {missing[0]!r}"
+    for k, (what, ok) in _RECORD_SCHEMA.items():
+        if not ok(rec[k]): return f"its {k!r} is {rec[k]!r}, not {what}"
+    diverged = rec.get('diverged', False)
+    if not isinstance(diverged, bool): return f"its 'diverged' is {diverged!r}, not true or false"
+    for k in _ACCURACIES:   # a diverged run has no accuracy; any other has a percentage
+        v = rec[k]
+        if not (v is None and diverged) and not (_number(v) and 0 <= v <= 100):
+            return f"its {k!r} is {v!r}, not " + ("a percentage in [0, 100]" if not diverged else "empty (diverged)")
+    return None
+
+def check_summary_record(rec:dict) -> dict:
+    "Raise unless `rec` is a valid summary record (every key of `SUMMARY_KEYS`, each of its kind); returns it."
+    why = record_problem(rec)
+    if why: raise NtksapError(f"summary record is not valid: {why}")
     return rec
 
 def read_summary(path) -> list[dict]:
-    ("The records of one `summary.json`; a damaged file (not JSON, not a list of records) is one `NtksapError` "
-     "naming it.")
+    ("The records of one `summary.json`; a damaged file (not JSON, not a list of valid records) is one `NtksapError` "
+     "naming it, the record and what is wrong.")
     recs = load_json(path, 'summary', "the run's other files are intact; rerun it, or move it aside")
-    bad = not isinstance(recs, list) or not all(isinstance(r, dict) for r in recs)
-    missing = [] if bad else [k for r in recs for k in SUMMARY_KEYS if k not in r]
-    if bad or missing:
-        why = f"it holds a {type(recs).__name__}, not a list of records" if bad else f"a record lacks {missing[0]!r}"
-        raise NtksapError(f"summary {path} is damaged ({why})")
+    if not isinstance(recs, list): raise NtksapError(f"summary {path} is damaged (it holds a {type(recs).__name__}, "
+                                                     f"not a list of records)")
+    for i, r in enumerate(recs):
+        why = record_problem(r)
+        if why: raise NtksapError(f"summary {path} is damaged (record {i + 1} of {len(recs)}: {why})")
     return recs
+
+# %% ../nbs/08_results.ipynb #f1a0c402
+def check_finite_tensors(path, entries:dict, what:str, hint:str=''):
+    "Raise one `NtksapError` naming `path` and the first floating-point entry holding NaN or infinity (and how many)."
+    for k, v in entries.items():
+        if isinstance(v, torch.Tensor) and v.is_floating_point() and not bool(torch.isfinite(v).all()):
+            n = int((~torch.isfinite(v)).sum())
+            raise NtksapError(f"{what} {path} is damaged: its {k!r} holds {n:,} NaN or infinite value"
+                              f"{'s' if n > 1 else ''}{'; ' + hint if hint else ''}")
+
+def check_args(saved, path) -> dict:
+    "`saved` (an `args.json` as read) if it is a mapping of known settings each of its kind; else one `NtksapError`."
+    import dataclasses
+    from ntksap.settings import Settings
+    if not isinstance(saved, dict):
+        raise NtksapError(f"settings file {path} is not an ntksap settings file (it holds a {type(saved).__name__}, "
+                          f"not a mapping of settings)")
+    kinds = {f.name: f.type for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(saved) - set(kinds) - {'environment'})
+    if unknown: raise NtksapError(f"settings file {path} is not one of this version's: unknown setting {unknown[0]!r}")
+    ok = {'int': _integer, 'float': lambda v: _number(v), 'bool': lambda v: isinstance(v, bool),
+          'str': lambda v: isinstance(v, str), 'list': lambda v: isinstance(v, list)}
+    for k, v in saved.items():
+        check = ok.get(str(kinds.get(k)))
+        if check and not check(v):
+            raise NtksapError(f"settings file {path} is damaged: {k!r} is {v!r}, not a {kinds[k]}"
+                              + (' (finite)' if kinds[k] == 'float' else ''))
+    return saved
+
+_CHECKPOINT_SCHEMA = {'epoch': (_integer, 'an integer'), 'rows': (lambda v: isinstance(v, list), 'a list'),
+                      'model': (lambda v: isinstance(v, dict) and all(isinstance(t, torch.Tensor) for t in v.values()),
+                                'a dict of tensors'),
+                      'optimizer': (lambda v: isinstance(v, dict), 'a dict'),
+                      'scheduler': (lambda v: isinstance(v, dict), 'a dict'),
+                      'rng': (lambda v: isinstance(v, list) and len(v) > 0, 'a list of generator states')}
+
+def check_checkpoint(st, path) -> dict:
+    "`st` (a checkpoint as read) if it has every key of a training checkpoint, each of its kind, with finite weights."
+    if not isinstance(st, dict):
+        raise NtksapError(f"checkpoint {path} is not an ntksap checkpoint (it holds a {type(st).__name__})")
+    for k, (ok, what) in _CHECKPOINT_SCHEMA.items():
+        if k not in st: raise NtksapError(f"checkpoint {path} is not an ntksap training checkpoint (it lacks {k!r})")
+        if not ok(st[k]): raise NtksapError(f"checkpoint {path} is damaged: its {k!r} is not {what}")
+    if st['epoch'] < 0: raise NtksapError(f"checkpoint {path} is damaged: its epoch is {st['epoch']}")
+    if not all(isinstance(r, dict) for r in st['rows']):
+        raise NtksapError(f"checkpoint {path} is damaged: its 'rows' are not metric records")
+    if 'settings' in st and not isinstance(st['settings'], dict):
+        raise NtksapError(f"checkpoint {path} is damaged: its 'settings' are not a mapping")
+    check_finite_tensors(path, st['model'], 'checkpoint')
+    return st
+
+def check_data_tensors(images, labels, classes, path) -> tuple:
+    "`(images, labels, classes)` of a cached data set if images are uint8 (N, C, H, W) and labels int64 in range."
+    if not (isinstance(images, torch.Tensor) and images.dtype == torch.uint8 and images.dim() == 4):
+        raise NtksapError(f"data cache {path} is damaged: its images are not a uint8 (N, C, H, W) tensor")
+    if not (isinstance(labels, torch.Tensor) and labels.dtype == torch.int64 and labels.shape == (len(images),)):
+        raise NtksapError(f"data cache {path} is damaged: its labels are not {len(images)} int64 labels, one per image")
+    n = len(classes) if classes is not None else int(labels.max()) + 1 if len(labels) else 0
+    if len(labels) and (int(labels.min()) < 0 or int(labels.max()) >= n):
+        raise NtksapError(f"data cache {path} is damaged: labels run from {int(labels.min())} to {int(labels.max())}, "
+                          f"outside 0 .. {n - 1}")
+    return images, labels, classes
+
+def load_metrics(path) -> pd.DataFrame:
+    "A per-epoch metrics table: the columns `epoch` and `top1`, epochs whole numbers >= 0, accuracies in [0, 100]."
+    df = load_frame(path, 'metrics table', ('epoch', 'top1'))
+    epochs, top1 = pd.to_numeric(df['epoch'], errors='coerce'), pd.to_numeric(df['top1'], errors='coerce')
+    if not (epochs.notna().all() and (epochs >= 0).all() and (epochs == epochs.round()).all()):
+        raise NtksapError(f"metrics table {path} is damaged: its epochs are not whole numbers >= 0")
+    if not (top1.notna().all() and top1.between(0, 100).all()):
+        raise NtksapError(f"metrics table {path} is damaged: its top1 is not a percentage in every row")
+    return df
 
 # %% ../nbs/08_results.ipynb #02e8b629
 def _tag(compression, level, pruner=None) -> str:
@@ -72,7 +180,9 @@ def claim_run_folder(path) -> Path:
     path = Path(path)
     key = str(path.resolve())
     if key in _CLAIMS or fcntl is None: return path     # already ours; or no flock (Windows): no guard
-    fd = os.open(path/'.claim', os.O_RDWR | os.O_CREAT, 0o666)
+    check_not_link(path/'.claim', 'claim file')
+    try: fd = os.open(path/'.claim', os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)   # a link planted after the look: ELOOP
+    except OSError as e: raise write_error(path/'.claim', e) from None
     try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)
@@ -93,11 +203,15 @@ def make_run_folder(result_dir, # the root of all results (--result-dir)
         raise NtksapError(f"--expid must be a plain name, got {expid!r}")
     name = expid or datetime.datetime.now().strftime('run-%Y%m%d-%H%M%S-') + f'{os.getpid()}'
     rf = RunFolder(Path(result_dir)/experiment/name)
+    check_not_link(rf.path, 'run folder')   # checked once: every file below is then written by name inside it
     try:
         rf.path.mkdir(parents=True, exist_ok=True)
-        probe = rf.path/'.write-test'
-        probe.write_text('ok')
+        probe = check_not_link(rf.path/'.write-test', 'probe file')
+        # exclusive and without following a link: a planted `.write-test` is refused, never written through
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600))
         probe.unlink()
+    except FileExistsError:
+        raise NtksapError(f"{rf.path/'.write-test'} exists (left by another program?); remove it and run again") from None
     except OSError as e:
         raise NtksapError(f"cannot write results to {rf.path}: {e.strerror or e}") from None
     claim_run_folder(rf.path)            # before looking inside: no other run can start between the look and the writes
@@ -166,8 +280,7 @@ def load_checkpoint(path, map_location='cpu') -> dict:
         try: st = load_torch(p, 'checkpoint', map_location=map_location)
         except UnsafeFileError: raise
         except NtksapError: continue
-        if not isinstance(st, dict):
-            raise NtksapError(f"checkpoint {p} is not an ntksap checkpoint (it holds a {type(st).__name__})")
+        check_checkpoint(st, p)
         if p == prev:
             warnings.warn(f"checkpoint {path} is "
                           f"{'unreadable (truncated or corrupt)' if path.exists() else 'missing'}; "
@@ -209,6 +322,7 @@ def load_state_for(path, model:torch.nn.Module, what:str='initial weights', hint
     st = load_tensor_dict(path, what, hint)
     own = {k: v.shape for k, v in model.state_dict().items() if not k.endswith('_mask')}
     check_entries_fit(path, st, own, what, hint)
+    check_finite_tensors(path, st, what, hint)
     return st
 
 def load_masks_for(path, model:torch.nn.Module, hint:str='') -> 'MaskSet':
@@ -216,6 +330,8 @@ def load_masks_for(path, model:torch.nn.Module, hint:str='') -> 'MaskSet':
     from ntksap.masks import MaskSet, masked_parameters
     st = load_tensor_dict(path, 'masks', hint)
     check_entries_fit(path, st, {n: p.shape for n, _, p in masked_parameters(model)}, 'masks', hint)
+    not01 = next((k for k, v in st.items() if not bool(((v == 0) | (v == 1)).all())), None)
+    if not01: raise NtksapError(f"masks {path} are damaged: {not01!r} holds values other than 0 and 1")
     try: return MaskSet(st)
     except NtksapError as e: raise NtksapError(f"masks {path} are damaged: {e}") from None
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09a_runners.ipynb #76419fc1
 from __future__ import annotations
-import time, copy, json
+import sys, time, copy, json
 from dataclasses import dataclass
 from pathlib import Path
 import torch, pandas as pd
@@ -19,8 +19,8 @@ from .loaders import get_loaders, get_prune_loader
 from .augment import derived_generator
 from .pruning import get_pruner, prune_loop
 from .train import make_optimizer, make_scheduler, train_eval_loop, evaluate, set_cudnn_benchmark
-from .train import to_channels_last, StopFlag, TrainingStopped
-from .results import append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for, load_frame
+from .train import to_channels_last, StopFlag, TrainingStopped, FiniteLoss, TrainingDiverged
+from .results import read_summary, append_summary, save_frame, RunFolder, save_checkpoint, load_state_for, load_masks_for, load_frame
 from .distributed import (DistEnv, per_rank_batch_size, shard_eval_loader, wrap_ddp, broadcast_masks, check_masks,
                                 check_same_on_all_ranks, check_pruned_at_zero, barrier, gather_objects,
                                 training_checkpoint, restore_training)
@@ -113,7 +113,7 @@ def start_state(run:Run, rf:RunFolder=None) -> dict:
     init = initial_state(run)
     if rf is None: return init
     if rf.init.exists():
-        init['model'] = load_torch(rf.init, 'initial weights', f'delete {rf.path} and run again')
+        init['model'] = load_state_for(rf.init, run.model, 'initial weights', f'delete {rf.path} and run again')
         restore_run(run, init)
     else: save_torch(init['model'], rf.init)
     return init
@@ -170,6 +170,14 @@ def prune_info(result=None, seconds:float=None) -> dict:
     return dict(seconds=float(result.seconds if seconds is None else seconds),
                 collapsed_layers=list(result.collapsed_layers or []), iterations=int(result.iterations), scores=scores)
 
+def _nonfinite_losses(metrics:pd.DataFrame) -> dict|None:
+    "Where the first non-finite loss of `metrics` is ({'epoch': e}), or None (a check that needs no stop: under DDP)."
+    import math
+    if 'train_loss' not in metrics: return None
+    for _, row in metrics[metrics['epoch'] >= 1].iterrows():   # epoch 0 (before training) has no train loss
+        if not math.isfinite(float(row['train_loss'])): return dict(epoch=int(row['epoch']), loss=str(row['train_loss']))
+    return None
+
 def cell_record(run:Run, pruner:str, compression:float, level:int, prune:dict, metrics:pd.DataFrame,
                 train_seconds:float) -> dict:
     "The summary record of one (pruner, compression, level) cell; `prune` from `prune_info`."
@@ -177,11 +185,15 @@ def cell_record(run:Run, pruner:str, compression:float, level:int, prune:dict, m
     last = metrics.iloc[-1]
     r, t = count_remaining(run.model)
     collapsed = list(prune['collapsed_layers'])
+    diverged = metrics.attrs.get('diverged') or _nonfinite_losses(metrics)
+    # a diverged cell has no accuracy: its 10 % (the argmax of NaNs) is not a result, so it is never averaged
+    top1, top5, best = (None, None, None) if diverged else (float(last['top1']), float(last['top5']),
+                                                            float(metrics['top1'].max()))
     return dict(experiment=s.experiment, dataset=s.dataset, model=s.model, model_class=s.model_class, pruner=pruner,
                 compression=float(compression), level=int(level), target_density=density_from_compression(compression),
                 param_density=r / max(t, 1), remaining=r, total=t,
                 flop_density=flop_density(run.model, run.input_shape),
-                top1=float(last['top1']), top5=float(last['top5']), best_top1=float(metrics['top1'].max()),
+                top1=top1, top5=top5, best_top1=best, diverged=bool(diverged), diverged_at=diverged or None,
                 prune_seconds=float(prune['seconds']), train_seconds=float(train_seconds),
                 layer_collapse=bool(collapsed), collapsed_layers=collapsed, post_epochs=s.post_epochs,
                 prune_iterations=int(prune['iterations']), seed=s.seed)
@@ -205,12 +217,16 @@ def cell_key(pruner:str, compression:float, level:int=1) -> dict:
 def done_cells(rf:RunFolder) -> list[dict]:
     "The keys of the cells whose summary record `rf` holds (finished cells)."
     if rf is None or not rf.summary.exists(): return []
-    return [cell_key(r['pruner'], r['compression'], r['level']) for r in load_json(rf.summary)]
+    return [cell_key(r['pruner'], r['compression'], r['level']) for r in read_summary(rf.summary)]
 
 def checkpoint_for(checkpoint:dict, key:dict):
     "`checkpoint` if it was written in cell `key` (or names no cell, as older training jobs' do), else None."
     if checkpoint is None: return None
     return checkpoint if checkpoint.get('cell', key) == key else None
+
+def _steps(loader) -> int|None:
+    try: return len(loader)
+    except TypeError: return None
 
 def train_cell(run:Run, rf:RunFolder, key:dict, prune:dict,
                pre:list=None, # the pre-training metric rows, kept in the checkpoint
@@ -258,6 +274,9 @@ def train_cell(run:Run, rf:RunFolder, key:dict, prune:dict,
         _announce(f"resuming from {where} after epoch {start} of {s.post_epochs}", s)
     model = wrap(run.model) if wrap else run.model
     loader = loader_hook(run.train_loader, env) if loader_hook else run.train_loader
+    # one process: stop at the first non-finite loss; several (DDP) share NaN gradients and end alike (cell_record)
+    loss_fn = run.loss_fn if env.world_size > 1 else FiniteLoss(run.loss_fn, steps_per_epoch=_steps(loader))
+    diverged = None
     t0 = time.perf_counter()
     def on_epoch_end(e, row):
         rows.append(row)
@@ -267,13 +286,20 @@ def train_cell(run:Run, rf:RunFolder, key:dict, prune:dict,
         if (e + 1) % max(s.checkpoint_every, 1) == 0 or e + 1 == s.post_epochs:
             save(e + 1, row['best_top1'], rows, secs0 + time.perf_counter() - t0)
     try:
-        train_eval_loop(model, run.loss_fn, run.optimizer, run.scheduler, loader, run.test_loader, run.device,
+        train_eval_loop(model, loss_fn, run.optimizer, run.scheduler, loader, run.test_loader, run.device,
                         s.post_epochs, s.progress, start_epoch=start, best_top1=best, on_epoch_end=on_epoch_end,
                         verbose=s.verbose, evaluate_start=False, stop=stop, **opts)
     except TrainingStopped as e:
         e.cell, e.epoch, e.checkpoint_epoch = key, len(rows) - 1, written
         raise
-    return pd.DataFrame(rows), pre, prune, secs0 + time.perf_counter() - t0
+    except TrainingDiverged as e:
+        diverged = dict(epoch=start + e.epoch + 1, step=e.step + 1, loss=str(e.loss))
+        sys.stderr.write(f"ntksap: warning: in cell {key['pruner']} c{key['compression']:g} l{key['level']}, the training "
+                         f"loss became {e.loss} at epoch {diverged['epoch']}, step {diverged['step']}: training stopped "
+                         f"there, and the cell is recorded as diverged, not as an accuracy\n")
+    metrics = pd.DataFrame(rows)
+    metrics.attrs['diverged'] = diverged
+    return metrics, pre, prune, secs0 + time.perf_counter() - t0
 
 # %% ../nbs/09a_runners.ipynb #792585e6
 def run_singleshot(s:Settings, rf:RunFolder=None, checkpoint:dict=None, env:DistEnv=None, device=None,
@@ -307,7 +333,7 @@ def run_multishot(s:Settings, rf:RunFolder=None, checkpoint:dict=None, env:DistE
     run = build(s, device=device)
     init = start_state(run, rf)
     ones = {n: torch.ones_like(mk) for n, mk in masks_of(run.model).items()}
-    recs = load_json(rf.summary) if rf and rf.summary.exists() else []
+    recs = read_summary(rf.summary) if rf and rf.summary.exists() else []
     done = done_cells(rf)
     for pruner in (s.pruner_list or [s.pruner]):
         T = pruner_iterations(s, pruner)

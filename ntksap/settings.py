@@ -14,16 +14,18 @@ from .train import OPTIMIZERS
 from .distributed import BACKENDS
 
 # %% auto #0
-__all__ = ['EXPERIMENTS', 'GROUPS', 'opt', 'Settings', 'validate']
+__all__ = ['EXPERIMENTS', 'GROUPS', 'MAX_INT', 'MAX_SEED', 'opt', 'Settings', 'validate']
 
 # %% ../nbs/09_settings.ipynb #c1b36c2c
 EXPERIMENTS = ('singleshot', 'multishot', 'multishot_ddp_prune', 'multishot_ddp_train')
 GROUPS = ('data', 'model', 'prune', 'train', 'run')   # the help's sections, in the order a run uses them
 
-def opt(default, help:str, group:str, flag:str=None, choices=None, nargs=None, used_by=None, kind=None, new:bool=False):
+def opt(default, help:str, group:str, flag:str=None, choices=None, nargs=None, used_by=None, kind=None, new:bool=False,
+        aliases:tuple=(), # other spellings of the flag that commands copied from elsewhere use (the paper's README)
+       ):
     "A settings field with its CLI metadata: help, group (of `GROUPS`), flag, choices, the experiments that read it."
     md = dict(help=help + (' [new]' if new else ''), group=group, flag=flag, choices=choices, nargs=nargs,
-              used_by=used_by, kind=kind)
+              used_by=used_by, kind=kind, aliases=tuple(aliases))
     if isinstance(default, list): return field(default_factory=lambda: list(default), metadata=md)
     return field(default=default, metadata=md)
 
@@ -85,7 +87,8 @@ class Settings:
                            used_by=('multishot',))
     ntksap_R: int = opt(1, 'NTK-SAP: rounds of weight re-sampling R', 'prune', flag='--ntksap_R')
     ntksap_epsilon: float = opt(0.01, "NTK-SAP: standard deviation of the weight perturbation (the paper's 1e-4 is "
-                                      "its variance)", 'prune', flag='--ntksap_epsilon')
+                                      "its variance)", 'prune', flag='--ntksap_epsilon',
+                                aliases=('--ntk_epsilon',))   # the paper's README spells it so
     ntksap_resample: bool = opt(True, "NTK-SAP: re-draw the weights for every pruning batch (False: score the "
                                       "network's own weights; an ablation)", 'prune', flag='--ntksap_resample',
                                 new=True)
@@ -131,6 +134,10 @@ class Settings:
     progress: bool = opt(True, 'show progress bars', 'run', new=True)
     dist_backend: str = opt('auto', 'process group backend under torchrun: auto = nccl on GPUs, gloo on CPU', 'run',
                             choices=BACKENDS)
+    max_file_gb: float = opt(8.0, 'refuse a tensor file (.pt) whose members unpack to more than this many GiB (read from '
+                                  'its directory before anything is decompressed)', 'run', new=True)
+    max_image_megapixels: float = opt(64.0, 'refuse an image whose header gives more than this many million pixels '
+                                            '(before it is decoded)', 'run', new=True)
     dry_run: bool = opt(False, "validate the settings for the process layout found (torchrun's world size, the "
                                "per-process batch), print them as JSON and exit without running", 'run', new=True)
     logger: str = opt('none', "also log the run to a tracker: per-epoch metrics, settings, per-layer densities and the "
@@ -164,6 +171,23 @@ def _at_least(s:Settings, names, low:int):
         value = getattr(s, name)
         if value < low: raise NtksapError(f"--{name.replace('_', '-')} must be >= {low}, got {value}")
 
+_FIELDS = {f.name: f for f in fields(Settings)}
+MAX_INT = 2**31 - 1   # counts, sizes and epochs: a larger one is a typo (and overflows the libraries' C integers)
+MAX_SEED = 2**32 - 1  # NumPy's seeds end here
+
+def _finite_numbers(s:Settings):
+    "Every number a finite one in range: `inf`/`nan` floats and integers past `MAX_INT` (seeds: `MAX_SEED`) are refused."
+    import math
+    for f in fields(Settings):
+        values = getattr(s, f.name)
+        for v in (values if isinstance(values, list) else [values]):
+            if isinstance(v, bool) or not isinstance(v, (int, float)): continue
+            if isinstance(v, float) and not math.isfinite(v):
+                raise NtksapError(f"{_flag_of(f)} must be a finite number, got {v}")
+            top = MAX_SEED if f.name == 'seed' else MAX_INT
+            if isinstance(v, int) and v > top:
+                raise NtksapError(f"{_flag_of(f)} must be at most {top:,}, got {v if v < 10**12 else f'{v:.3g}'}")
+
 def validate(s:Settings) -> Settings:
     "Check every setting once; returns a normalised copy (raises `NtksapError` with one line on bad input)."
     lists = ('lr_drops', 'pruner_list', 'prune_epoch_list', 'compression_list', 'level_list')
@@ -192,9 +216,13 @@ def validate(s:Settings) -> Settings:
     if any(t < 1 for t in s.prune_epoch_list):
         raise NtksapError(f"--prune-epoch-list entries must be >= 1, got {s.prune_epoch_list}")
     if any(l < 1 for l in s.level_list): raise NtksapError(f"--level-list entries must be >= 1, got {s.level_list}")
+    _finite_numbers(s)
     if not s.lr > 0: raise NtksapError(f"--lr must be > 0, got {s.lr}")
     if s.weight_decay < 0: raise NtksapError(f"--weight-decay must be >= 0, got {s.weight_decay}")
+    if not s.lr_drop_rate > 0: raise NtksapError(f"--lr-drop-rate must be > 0, got {s.lr_drop_rate}")
     if not s.ntksap_epsilon > 0: raise NtksapError(f"--ntksap_epsilon must be > 0, got {s.ntksap_epsilon}")
+    for name in ('max_file_gb', 'max_image_megapixels'):
+        if not getattr(s, name) > 0: raise NtksapError(f"{_flag_of(_FIELDS[name])} must be > 0, got {getattr(s, name)}")
     info = dataset_info(s.dataset, s.image_size)   # raises for image sizes a data set cannot take
     for name in ('train_subset', 'test_subset'):
         n = getattr(s, name)

@@ -16,7 +16,7 @@ from .masks import keep_pruned, masked_parameters, is_masked
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'make_optimizer', 'make_scheduler', 'correct_counts', 'to_channels_last', 'is_channels_last',
            'prepare_model', 'set_cudnn_benchmark', 'TrainingStopped', 'StopFlag', 'train_epoch', 'evaluate',
-           'train_eval_loop']
+           'train_eval_loop', 'TrainingDiverged', 'FiniteLoss']
 
 # %% ../nbs/07_train.ipynb #4e2aa37d
 OPTIMIZERS = {
@@ -220,3 +220,37 @@ def train_eval_loop(model:nn.Module, loss_fn, optimizer, scheduler, train_loader
                   f"{row['images_per_s']:.0f} images/s")
         if on_epoch_end is not None: on_epoch_end(e, row)
     return pd.DataFrame(rows)
+
+# %% ../nbs/07_train.ipynb #f1a0c202
+class TrainingDiverged(NtksapError):
+    "The training loss became non-finite: the step it happened at is in `epoch` and `step` (both from 0)."
+    def __init__(self, epoch:int, step:int, loss:float):
+        self.epoch, self.step, self.loss = int(epoch), int(step), float(loss)
+        super().__init__(f"the training loss became {loss} at epoch {epoch + 1}, step {step + 1}: training stopped "
+                         f"there (a learning rate too large for this network?)")
+
+class FiniteLoss(nn.Module):
+    "`loss_fn` whose training losses (gradients on) are checked to be finite; raises `TrainingDiverged` at the first not."
+    def __init__(self, loss_fn, # the loss to wrap
+                 check_every:int=None, # steps between the host's looks (default: 1 on a CPU, 20 on other devices)
+                 steps_per_epoch:int=None, # to name the epoch and step of a failure (default: one epoch of all steps)
+                ):
+        super().__init__()
+        self.loss_fn, self.check_every, self.steps_per_epoch = loss_fn, check_every, steps_per_epoch
+        self.steps, self.first_bad = 0, None
+    def forward(self, out, target):
+        loss = self.loss_fn(out, target)
+        if not torch.is_grad_enabled(): return loss   # evaluation
+        bad = ~torch.isfinite(loss.detach())
+        step = torch.tensor(self.steps, device=loss.device)
+        if self.first_bad is None: self.first_bad = torch.full((), -1, dtype=torch.long, device=loss.device)
+        self.first_bad = torch.where(bad & (self.first_bad < 0), step, self.first_bad)
+        self.steps += 1
+        every = self.check_every or (1 if loss.device.type == 'cpu' else 20)
+        if self.steps % every == 0: self.check(loss)
+        return loss
+    def check(self, loss=None):
+        "Raise `TrainingDiverged` if a step so far had a non-finite loss."
+        if self.first_bad is None or int(self.first_bad) < 0: return
+        k, per = int(self.first_bad), self.steps_per_epoch or max(self.steps, 1)
+        raise TrainingDiverged(k // per, k % per, float('nan') if loss is None else float(loss.detach()))
