@@ -96,10 +96,14 @@ def unmasked_matrices(model:nn.Module) -> list[tuple[str, float]]:
 
 
 # %% ../nbs/01_masks.ipynb #b7b930b9
-def add_masks(model:nn.Module, bias:bool=False, batchnorm:bool=False, residual:bool=False,
-              embedding:bool=False, norm:bool=False) -> nn.Module:
-    ("Register a `<param>_mask` buffer of ones beside every prunable parameter (switches: `prunable_parameters`); "
-     "returns `model`.")
+def add_masks(model:nn.Module, # any module: each prunable parameter of it and its submodules gets a mask
+              bias:bool=False, # also mask biases (--prune-bias)
+              batchnorm:bool=False, # also mask BatchNorm affine weights (--prune-batchnorm)
+              residual:bool=False, # also mask identity-shortcut weights (--prune-residual)
+              embedding:bool=False, # also mask embeddings (nn.Embedding; a ViT's class token, position embedding)
+              norm:bool=False, # also mask the affine weights of every norm layer (LayerNorm, GroupNorm, ...)
+             ) -> nn.Module:
+    "Register a `<param>_mask` buffer of ones beside every prunable parameter; returns `model`."
     for _, m, a in prunable_parameters(model, bias, batchnorm, residual, embedding, norm):
         if not hasattr(m, a + MASK_SUFFIX):
             p = getattr(m, a)

@@ -80,6 +80,12 @@ def _for_jupyter(nb: dict, doc_prefix: str, pages: set, source_links: bool = Fal
             if str(d.get('echo', '')).lower() == 'false' or not src.strip(): tags.append('remove_input')
             if str(d.get('output', '')).lower() == 'false': c['outputs'] = []
             c['source'] = src
+            if _is_long_test(src, d):   # shown folded, its outputs below it as they are
+                lines = src.count('\n') + 1
+                cells.append({'cell_type': 'markdown', 'metadata': {},
+                              'source': f'<details class="book-tests"><summary>The tests of the code above ({lines} lines)'
+                                        f'</summary>\n\n```python\n{src}\n```\n\n</details>'})
+                tags.append('remove_input')
             for o in c.get('outputs', []):
                 png = o.get('data', {}).get('image/png')
                 if png is not None and d.get('fig-cap'):
@@ -204,9 +210,21 @@ EXTRA_CSS = """
 /* figures: sharp images scaled to the column, a caption below */
 figure.book-figure { margin: 1em 0; max-width: 100%; }
 figure.book-figure img { max-width: 100%; height: auto; }
+details.book-tests { margin: .6em 0; }
+details.book-tests > summary { cursor: pointer; color: var(--md-default-fg-color--light); font-size: .7rem; }
 figure.book-figure figcaption { font-size: .68rem; color: var(--md-default-fg-color--light); max-width: 100%;
   text-align: left; margin-top: .3em; }
 """
+
+# A test cell of many lines is shown folded (a <details> element, closed): the prose and the code it checks read on.
+_FOLD_LINES = 12
+_re_test_call = re.compile(r'^\s*(test_eq|test_ne|test_close|test_fail|test_is|assert)\b', re.M)
+
+def _is_long_test(src: str, directives: dict) -> bool:
+    "A code cell to fold: not exported, at least `_FOLD_LINES` lines, and most of what it asserts are tests."
+    if directives.keys() & {'export', 'exports', 'exporti'} or 'show_doc(' in src: return False
+    lines = src.count('\n') + 1
+    return lines >= _FOLD_LINES and len(_re_test_call.findall(src)) >= 3
 
 def _roman(n: int) -> str:
     return ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X'][n - 1]
