@@ -92,7 +92,7 @@ def _for_jupyter(nb: dict, doc_prefix: str, pages: set, source_links: bool = Fal
                     figures[0] += 1
                     uri = 'data:image/png;base64,' + _src(png).replace('\n', '')
                     o['data'] = {'text/html': _figure(uri, d.get('fig-alt') or d['fig-cap'], d['fig-cap'], figures[0])}
-                    o.pop('metadata', None)
+                    o['metadata'] = {}
                     continue
                 md = o.get('data', {}).get('text/markdown')
                 if md is None: continue
