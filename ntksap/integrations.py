@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from .core import NtksapError
 from .masks import MASK_SUFFIX, add_masks, masks_of, masked_parameters, keep_pruned, apply_masks, MaskSet
+from .masks import add_masks_like
 from .masks import count_remaining, density_table
 
 # %% auto #0
@@ -32,14 +33,9 @@ def _ensure_masks(model:nn.Module, state_dict:dict=None) -> nn.Module:
     default masks of `add_masks` (when it has none). Returns `model`."""
     if state_dict is None:
         return model if masked_parameters(model) else add_masks(model)
-    params = dict(model.named_parameters())
-    for key in state_dict:
-        if not key.endswith(MASK_SUFFIX) or key[:-len(MASK_SUFFIX)] not in params: continue
-        owner_name, _, attr = key[:-len(MASK_SUFFIX)].rpartition('.')
-        owner = model.get_submodule(owner_name)
-        if not hasattr(owner, attr + MASK_SUFFIX):
-            owner.register_buffer(attr + MASK_SUFFIX, torch.ones_like(params[key[:-len(MASK_SUFFIX)]]).detach())
+    add_masks_like(model, state_dict)   # the masks chapter's: one buffer of ones per mask the state holds
     return model
+
 
 # %% ../nbs/16_integrations.ipynb #8af5c54b
 def pruned_weights_nonzero(model:nn.Module) -> int:

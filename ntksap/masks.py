@@ -16,7 +16,8 @@ from .core import NtksapError, save_torch, load_torch
 __all__ = ['MASK_SUFFIX', 'prunable_parameters', 'unmasked_matrices', 'add_masks', 'masked_parameters', 'is_masked',
            'check_mask_tensor', 'masks_of', 'MaskSet', 'apply_masks', 'apply_mask_set', 'count_remaining',
            'model_density', 'density_table', 'plot_density', 'keep_pruned', 'is_kept_pruned', 'keep_pruned_at_zero',
-           'make_permanent', 'sparse_state_dict', 'state_dict_bytes', 'load_pruned', 'share_masks', 'masked_call']
+           'make_permanent', 'sparse_state_dict', 'state_dict_bytes', 'add_masks_like', 'load_pruned', 'share_masks',
+           'masked_call']
 
 # %% ../nbs/01_masks.ipynb #e7238edb
 _WEIGHTED = (nn.Linear, nn.Bilinear, nn.Conv1d, nn.Conv2d, nn.Conv3d,
@@ -394,6 +395,19 @@ def state_dict_bytes(state_dict:dict) -> int:
     "Bytes the tensors of a state dict hold (elements times element size; what `torch.save` writes, less headers)."
     return int(sum(t.numel() * t.element_size() for t in state_dict.values() if torch.is_tensor(t)))
 
+def add_masks_like(model:nn.Module, # a fresh model of the class that was pruned
+                   state_dict:dict, # a pruned model's state: its `<param>_mask` keys say which parameters get masks
+                  ) -> list[str]:
+    ("Register a mask buffer of ones for each `<param>_mask` key of `state_dict` that names a parameter of `model` "
+     "(and has none yet), so that the state loads strictly; returns those parameters' names.")
+    params = dict(model.named_parameters())
+    masked = [k[:-len(MASK_SUFFIX)] for k in state_dict if k.endswith(MASK_SUFFIX) and k[:-len(MASK_SUFFIX)] in params]
+    for n in masked:
+        owner, a = model.get_submodule(n.rpartition('.')[0]), n.rpartition('.')[2]
+        if a + MASK_SUFFIX not in owner._buffers:
+            owner.register_buffer(a + MASK_SUFFIX, torch.ones_like(params[n], memory_format=torch.contiguous_format).detach())
+    return masked
+
 @torch.no_grad()
 def load_pruned(model:nn.Module, # a fresh model of the class that was pruned (masks are added here)
                 state_dict:dict, # a pruned model's `state_dict()` or `sparse_state_dict()`
@@ -401,7 +415,7 @@ def load_pruned(model:nn.Module, # a fresh model of the class that was pruned (m
     ("Load a pruned model's state into `model`: its mask buffers are created, weights and masks loaded (dense or "
      "sparse), and the model kept pruned (`keep_pruned`); returns `model`.")
     state, params = dict(state_dict), dict(model.named_parameters())
-    masked = [k[:-len(MASK_SUFFIX)] for k in state if k.endswith(MASK_SUFFIX) and k[:-len(MASK_SUFFIX)] in params]
+    masked = add_masks_like(model, state)
     if not masked: raise NtksapError("the state dict holds no masks of this model's parameters: not a pruned model's "
                                      "state (plain load_state_dict loads it)")
     for n in masked:
@@ -418,9 +432,6 @@ def load_pruned(model:nn.Module, # a fresh model of the class that was pruned (m
             state[n] = dense
         check_mask_tensor(key, mk, p.shape)
         state[key] = mk
-        owner, a = model.get_submodule(n.rpartition('.')[0]), n.rpartition('.')[2]
-        if a + MASK_SUFFIX not in owner._buffers:
-            owner.register_buffer(a + MASK_SUFFIX, torch.ones_like(p, memory_format=torch.contiguous_format).detach())
     try: model.load_state_dict(state)
     except RuntimeError as e:   # torch's message: a header line, then one line per problem
         problems = ' '.join(line.strip() for line in str(e).splitlines()[1:])
