@@ -7,6 +7,7 @@ from __future__ import annotations
 import math, contextlib
 import torch
 from torch import nn
+from torch.func import functional_call
 from .core import NtksapError
 from .masks import masked_parameters, masks_of, masked_call, MASK_SUFFIX
 from .init import redraw_parameters, init_specs
@@ -15,7 +16,8 @@ from .core import batch_input_shapes, batch_inputs
 from .probe import logits_of, input_embedding, embedding_output, probe_ids
 
 # %% auto #0
-__all__ = ['batchnorm_layers', 'batch_statistics', 'training_mode', 'ntk_objective', 'device_generator', 'NTKSAP']
+__all__ = ['batchnorm_layers', 'batch_statistics', 'training_mode', 'effective_weights', 'output_pair', 'ntk_objective',
+           'device_generator', 'NTKSAP', 'mask_gradients']
 
 # %% ../nbs/05_ntk_sap.ipynb #172a7c58
 _BATCHNORM = nn.modules.batchnorm._BatchNorm
@@ -59,6 +61,30 @@ def training_mode(model:nn.Module, mode:bool):
         for m, f in flags: m.training = f
 
 # %% ../nbs/05_ntk_sap.ipynb #f4172b5f
+def effective_weights(model:nn.Module, # a masked model
+                      masks:dict, # name -> mask of every masked parameter
+                      theta:dict, # name -> weights theta (a masked parameter missing here: the model's own)
+                     ) -> dict:
+    "`theta` with $\\theta\\odot m$ for the masked parameters: the weights a forward pass uses, as `masked_call`'s."
+    return {**theta, **{n: theta.get(n, p) * masks[n] for n, _, p in masked_parameters(model)}}
+
+def output_pair(model:nn.Module, # a masked model (left untouched)
+                x:torch.Tensor, # one input batch
+                weights:dict, # name -> effective weights of the first network, every parameter
+                perturbed:dict, # name -> effective weights of the perturbed network, every parameter
+                exact_bn:bool=False, # True: the reference's extra train-mode pass for the BatchNorm statistics
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    "The two networks' logits on `x`, BatchNorm normalising by this batch's statistics (held as constants)."
+    buffers = {n: b.detach().clone() for n, b in model.named_buffers() if not n.endswith(MASK_SUFFIX)}
+    if exact_bn:
+        with training_mode(model, True), batch_statistics(model, buffers, after=True), torch.no_grad():
+            functional_call(model, {**weights, **buffers}, (x,))
+    with training_mode(model, False):
+        with (contextlib.nullcontext() if exact_bn else batch_statistics(model, buffers)):
+            out = logits_of(functional_call(model, {**weights, **buffers}, (x,)))
+        out_perturbed = logits_of(functional_call(model, {**perturbed, **buffers}, (x,)))
+    return out, out_perturbed
+
 def ntk_objective(model:nn.Module, # a masked model (left untouched)
                   x:torch.Tensor, # one input batch
                   masks:dict, # name -> mask, used by both networks (make them require grad for dS/dm)
@@ -69,16 +95,11 @@ def ntk_objective(model:nn.Module, # a masked model (left untouched)
                  ) -> torch.Tensor:
     ("$S=\sum_i\lVert f(x_i;\\theta\odot m) - f(x_i;(\\theta+\epsilon z)\odot m)\\rVert^2$, BatchNorm with this "
      "batch's statistics.")
-    buffers = {n: b.detach().clone() for n, b in model.named_buffers() if not n.endswith(MASK_SUFFIX)}
     perturbed = {n: (t + epsilon * noise[n] if n in noise else t) for n, t in theta.items()}
-    if exact_bn:
-        with training_mode(model, True), batch_statistics(model, buffers, after=True), torch.no_grad():
-            masked_call(model, x, masks, {**theta, **buffers})
-    with training_mode(model, False):
-        with (contextlib.nullcontext() if exact_bn else batch_statistics(model, buffers)):
-            out = logits_of(masked_call(model, x, masks, {**theta, **buffers}))
-        out_perturbed = logits_of(masked_call(model, x, masks, {**perturbed, **buffers}))
+    out, out_perturbed = output_pair(model, x, effective_weights(model, masks, theta),
+                                     effective_weights(model, masks, perturbed), exact_bn)
     return (out - out_perturbed).pow(2).sum()
+
 
 # %% ../nbs/05_ntk_sap.ipynb #5e5836ad
 def _randn(shape, dtype, device, generator=None) -> torch.Tensor:
@@ -134,11 +155,10 @@ class NTKSAP(Pruner):
         device = torch.device(device) if device is not None else next(iter(own.values())).device
         # with noise inputs only the batch shapes are needed: read them once, not once per round
         batches = batch_input_shapes(loader) if self.noise_inputs else loader
-        masks = {n: mk.detach().clone().requires_grad_() for n, mk in live.items()}
         g = device_generator(self.generator, device)
         # the init rule of every parameter, found once: the model does not change while it is scored
         specs = init_specs(model) if self.resample_weights else None
-        seen = 0
+        grads, seen = {}, 0
         for _ in range(self.R):
             for batch in batches:
                 theta = own
@@ -147,8 +167,63 @@ class NTKSAP(Pruner):
                 x, probe = self._inputs(model, batch, dtype, device, g)
                 noise = {n: _randn(mk.shape, own[n].dtype, device, g) for n, mk in live.items()}
                 with embedding_output(model, probe):
-                    ntk_objective(model, x, masks, theta, noise, self.epsilon, self.exact_bn).backward()
+                    mask_gradients(model, x, live, theta, noise, self.epsilon, self.exact_bn, grads,
+                                   theta_owned=self.resample_weights)
                 seen += 1
         if seen == 0: raise NtksapError("the pruning loader yielded no batches")
-        return {n: (mk.grad.abs() if mk.grad is not None else torch.zeros_like(mk)) * (live[n] != 0)
-                for n, mk in masks.items()}
+        return {n: (grads[n].abs_().masked_fill_(mk == 0, 0.).to(mk.dtype) if n in grads else torch.zeros_like(mk))
+                for n, mk in live.items()}
+
+
+# %% ../nbs/05_ntk_sap.ipynb #6c1e5a77
+def _times_weight(name:str, # the masked parameter
+                  pending:dict, # name -> the first network's term, waiting for the second's
+                  grads:dict, # name -> dS/dm summed over batches (updated in place)
+                 ):
+    "A hook run when a leaf of effective weights has its gradient: adds gradient times weight into `grads[name]`."
+    def hook(w:torch.Tensor):
+        term = w.grad.mul_(w.detach())   # (dS/dw) * (theta * m): dS/dm wherever m = 1
+        w.grad = None                     # freed layer by layer, during the backward pass
+        if name not in pending:
+            pending[name] = term
+            return
+        term = pending.pop(name).add_(term)   # this batch's dS/dm, as autograd would sum the two paths
+        if name in grads: grads[name].add_(term)
+        else: grads[name] = term
+    return hook
+
+def mask_gradients(model:nn.Module, # a masked model (left untouched)
+                   x:torch.Tensor, # one input batch
+                   masks:dict, # name -> mask (0/1), used by both networks
+                   theta:dict, # name -> weights theta, for every parameter of the model
+                   noise:dict, # name -> perturbation direction z, for the masked parameters (overwritten)
+                   epsilon:float, # standard deviation of the perturbation, eps * z
+                   exact_bn:bool=False, # True: the reference's extra train-mode pass for the BatchNorm statistics
+                   grads:dict=None, # name -> running sum of dS/dm to add into (a new dict if None)
+                   theta_owned:bool=False, # `theta`'s masked tensors may be overwritten (fresh draws)
+                  ) -> dict:
+    ("`ntk_objective(...).backward()`'s $\\partial S/\\partial m$ on unpruned entries, added into `grads`, with one "
+     "copy of each network's weights and no mask copies.")
+    grads = {} if grads is None else grads
+    weights, perturbed, pending = dict(theta), dict(theta), {}
+    with torch.no_grad():
+        for n, _, p in masked_parameters(model):
+            t, mk = theta.get(n, p.detach()), masks[n]
+            if n in noise and n in theta: perturbed[n] = noise[n].mul_(epsilon).add_(t).mul_(mk)   # (theta + eps z) m
+            else: perturbed[n] = t * mk
+            weights[n] = t.mul_(mk) if theta_owned and n in theta else t * mk
+    handles = []
+    for n, _, _ in masked_parameters(model):
+        for w in {id(weights[n]): weights[n], id(perturbed[n]): perturbed[n]}.values():
+            w.requires_grad_()
+            handles.append(w.register_post_accumulate_grad_hook(_times_weight(n, pending, grads)))
+    try:
+        out, out_perturbed = output_pair(model, x, weights, perturbed, exact_bn)
+        (out - out_perturbed).pow(2).sum().backward()
+    finally:
+        for h in handles: h.remove()
+    for n, term in pending.items():   # a weight that only one network's output depends on
+        if n in grads: grads[n].add_(term)
+        else: grads[n] = term
+    return grads
+

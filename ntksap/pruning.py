@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_pruning.ipynb #2f62d9e6
 from __future__ import annotations
-import time, warnings
+import math, time, warnings
 from dataclasses import dataclass, field, asdict
 import torch, pandas as pd
 from torch import nn
@@ -18,10 +18,10 @@ from .newer import PX, SynFlowL2, ERK
 from .more_pruners import Force, ProsPr, PHEW, NPB, MagERK
 
 # %% auto #0
-__all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'pruner_names', 'pruner_class', 'get_pruner',
+__all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'BRACKET_FROM', 'pruner_names', 'pruner_class', 'get_pruner',
            'recommended_settings', 'recommended_flags', 'pruners_table', 'print_pruners', 'check_iterations',
-           'schedule_densities', 'keep_count', 'masks_from_scores', 'mask_scores_table', 'PruneResult', 'shuffle_masks',
-           'prune_loop', 'Pruned', 'prune']
+           'schedule_densities', 'keep_count', 'kth_largest', 'masks_from_scores', 'mask_scores_table', 'PruneResult',
+           'weight_digest', 'weight_digests', 'shuffle_masks', 'prune_loop', 'Pruned', 'prune']
 
 # %% ../nbs/06_pruning.ipynb #cd33946c
 PRUNERS = {c.name: c for c in (Rand, Mag, SNIP, GraSP, SynFlow, IterSNIP, NTKSAP, PX, SynFlowL2, ERK, Force, ProsPr,
@@ -120,35 +120,65 @@ def keep_count(density:float, n:int) -> int:
     "How many of `n` weights density `density` keeps: `round(density * n)` (Python's rounding)."
     return int(round(check_density(density) * n))
 
-def _keep_top(scores:torch.Tensor, k:int) -> torch.Tensor:
+BRACKET_FROM = 1 << 20   # vectors at least this long find their threshold inside a bracket (below: kthvalue)
+
+def kth_largest(scores:torch.Tensor, # a 1-d tensor
+                k:int, # 1 <= k <= scores.numel()
+                bracket_from:int=BRACKET_FROM, # use the bracket from this length on
+               ) -> torch.Tensor:
+    ("The `k`-th largest entry of `scores`, exactly: bracketed by the quantiles of an evenly spaced sample, then "
+     "selected among the entries inside the bracket (`kthvalue` of the whole vector if the bracket misses).")
+    n = scores.numel()
+    if n < bracket_from: return torch.kthvalue(scores, n - k + 1).values
+    sample = scores[::max(n // 65536, 1)].sort().values        # about 65,536 entries, ascending
+    m = sample.numel()
+    at = (n - k) * (m - 1) / max(n - 1, 1)                     # where the threshold falls in the sample
+    margin = 8 * math.sqrt(m) + 2                              # ~16 standard deviations of a sample rank
+    lo, hi = sample[max(int(at - margin), 0)], sample[min(int(at + margin) + 1, m - 1)]
+    above = int(torch.count_nonzero(scores > hi))
+    inside = scores[(scores >= lo) & (scores <= hi)]
+    if not above < k <= above + inside.numel(): return torch.kthvalue(scores, n - k + 1).values   # missed: rare
+    rank = k - above                                           # the threshold is the rank-th largest inside
+    return torch.kthvalue(inside, inside.numel() - rank + 1).values
+
+def _keep_top(scores:torch.Tensor, k:int, bracket_from:int=BRACKET_FROM) -> torch.Tensor:
     "Boolean mask of the `k` entries first in the order (-score, position)."
     n = scores.numel()
     keep = torch.zeros(n, dtype=torch.bool, device=scores.device)
     if k <= 0: return keep
     if k >= n: return keep.fill_(True)
     # a selection, not a sort: O(n) instead of O(n log n) (ResNet-18's 11 M scores: about 6x faster on one core)
-    threshold = torch.kthvalue(scores, n - k + 1).values   # the k-th largest score
-    above = scores > threshold
-    keep |= above
+    threshold = kth_largest(scores, k, bracket_from)   # the k-th largest score
+    torch.gt(scores, threshold, out=keep)
     ties = (scores == threshold).nonzero().flatten()        # in position order: the first ones win
-    keep[ties[:k - int(above.sum())]] = True
+    keep[ties[:k - int(torch.count_nonzero(keep))]] = True
     return keep
 
-def _checked_scores(scores:dict, masks:dict, pruner_name:str) -> dict:
-    "Scores as float64 with -inf on pruned entries, after checking names, shapes and finiteness."
-    out = {}
-    for n, mk in masks.items():
+def _score_dtype(scores) -> torch.dtype:
+    "float64 if any scores are float64 (or not floating point), else float32: either holds every score exactly."
+    wide = any(s.dtype == torch.float64 or not s.dtype.is_floating_point for s in scores)
+    return torch.float64 if wide else torch.float32
+
+def _ranked_scores(scores:dict, masks:dict, names:list, pruner_name:str) -> torch.Tensor:
+    ("The scores of `names` in one flat vector (see `_score_dtype`), -inf on pruned entries, after checking names, "
+     "shapes and finiteness.")
+    for n in names:
         if n not in scores: raise NtksapError(f"pruner {pruner_name!r} gave no scores for layer {n!r}")
-        s = scores[n].detach()
-        if tuple(s.shape) != tuple(mk.shape):
-            raise NtksapError(f"pruner {pruner_name!r} gave scores of shape {tuple(s.shape)} for layer {n!r} of shape "
-                              f"{tuple(mk.shape)}")
-        s = s.to(device=mk.device, dtype=torch.float64)
-        alive = mk != 0
-        if not bool(torch.isfinite(s[alive]).all()):
+        if tuple(scores[n].shape) != tuple(masks[n].shape):
+            raise NtksapError(f"pruner {pruner_name!r} gave scores of shape {tuple(scores[n].shape)} for layer {n!r} "
+                              f"of shape {tuple(masks[n].shape)}")
+    device = masks[names[0]].device
+    flat = torch.empty(sum(masks[n].numel() for n in names), dtype=_score_dtype(scores[n] for n in names),
+                       device=device)
+    at = 0
+    for n in names:
+        part, alive = flat[at:at + masks[n].numel()], (masks[n] != 0).flatten().to(device)
+        at += part.numel()
+        part.copy_(scores[n].detach().flatten())
+        if not bool(torch.isfinite(part).logical_or_(~alive).all()):
             raise NtksapError(f"pruner {pruner_name!r} gave non-finite scores (NaN or inf) for layer {n!r}")
-        out[n] = s.masked_fill(~alive, float('-inf'))
-    return out
+        part.masked_fill_(~alive, float('-inf'))
+    return flat
 
 def masks_from_scores(scores:dict, # name -> scores (higher = keep)
                       masks:dict, # name -> current 0/1 masks (entries at 0 stay 0)
@@ -159,21 +189,23 @@ def masks_from_scores(scores:dict, # name -> scores (higher = keep)
     "New masks keeping exactly round(density * n) weights (per layer for 'local'), the highest-scoring alive ones."
     d = check_density(density)
     check_choice('scope', scope, SCOPES)
-    s = _checked_scores(scores, masks, pruner_name)
     groups = [list(masks)] if scope == 'global' else [[n] for n in masks]
     out = {}
     for names in groups:
         total = sum(masks[n].numel() for n in names)
-        alive = sum(int((masks[n] != 0).sum()) for n in names)
+        alive = sum(int(torch.count_nonzero(masks[n])) for n in names)
         k = keep_count(d, total)
+        ranked = _ranked_scores(scores, masks, names, pruner_name)
         if k > alive:
             where = 'the model' if scope == 'global' else f'layer {names[0]!r}'
             raise NtksapError(f"cannot keep {k} of the {total} weights of {where} (density {d:.6g}): only {alive} "
                               "remain, and masks only shrink")
-        keep = _keep_top(torch.cat([s[n].flatten().to(s[names[0]].device) for n in names]), k)
+        keep = _keep_top(ranked, k)
+        del ranked
         for n, part in zip(names, keep.split([masks[n].numel() for n in names])):
             out[n] = part.view(masks[n].shape).to(device=masks[n].device, dtype=masks[n].dtype)
     return out
+
 
 # %% ../nbs/06_pruning.ipynb #5f2d19a4
 def mask_scores_table(model:nn.Module, scores:dict=None) -> pd.DataFrame:
@@ -211,11 +243,28 @@ class PruneResult:
         return d
 
 # %% ../nbs/06_pruning.ipynb #12bbe4e0
-def _restore_check(model, orig, pruner_name):
-    mks = masks_of(model)
+def _words(t:torch.Tensor) -> torch.Tensor:
+    "The bytes of `t` as 64-bit words (its last few bytes, if any, padded with zeros): a view where it can be one."
+    raw = t.detach().contiguous().view(-1).view(torch.uint8)   # a copy only if strided
+    if raw.numel() % 8:
+        raw = torch.cat([raw, raw.new_zeros(8 - raw.numel() % 8)])
+    try: return raw.view(torch.int64)
+    except RuntimeError: return raw.clone().view(torch.int64)   # an unaligned storage offset
+
+def weight_digest(t:torch.Tensor) -> tuple:
+    ("An exact fingerprint of `t`'s bits: its shape, dtype, and the wrapping sums of its 64-bit words over strides 1, "
+     "2 and 3 (three reductions, no copy of the weights).")
+    w = _words(t)
+    return (tuple(t.shape), t.dtype, *[int(w[::k].sum()) for k in (1, 2, 3)])
+
+def weight_digests(model:nn.Module) -> dict:
+    "name -> `weight_digest` of every parameter of `model`."
+    return {n: weight_digest(p) for n, p in model.named_parameters()}
+
+def _unchanged_check(model, digests:dict, pruner_name:str):
+    "Stop if any parameter of `model` differs from its digest: a pruner must leave the weights as it found them."
     for n, p in model.named_parameters():
-        want = orig[n] * mks[n] if n in mks else orig[n]
-        if not torch.equal(p.detach(), want):
+        if weight_digest(p) != digests.get(n):
             raise NtksapError(f"pruner {pruner_name!r} changed the weights of {n!r}; a pruner must leave the weights "
                               "as it found them")
 
@@ -253,24 +302,27 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
     if not masked_parameters(model):
         raise NtksapError("the model has no masks; call ntksap.masks.add_masks(model) before pruning")
     device = device if device is not None else next(model.parameters()).device
-    orig = {n: p.detach().clone() for n, p in model.named_parameters()}
+    # the weights before pruning are kept only where a shuffle needs them back: a copy of a model costs its size
+    orig = {n: p.detach().clone() for n, p in model.named_parameters()} if shuffle and not reinitialize else None
+    digests = weight_digests(model)
     was_training, achieved, scores = model.training, [], None
     t0 = time.perf_counter()
     try:
         model.train(train_mode)
         for t in tqdm(range(len(targets)), desc=f'pruning ({name})', disable=not progress, leave=False):
             with strict_fp32(): scores = pruner.score_to(model, loss_fn, loader, device, targets[t], scope)   # no TF32
+            _unchanged_check(model, digests, name)
             live = masks_of(model)
             ranked = {n: -s for n, s in scores.items()} if invert else scores
             new = masks_from_scores(ranked, live, targets[t], scope, name)
             with torch.no_grad():
                 for n, mk in live.items(): mk.copy_(new[n])
             apply_masks(model)
+            digests = weight_digests(model)
             achieved.append(model_density(model))
     finally:
         model.train(was_training)
     seconds = time.perf_counter() - t0
-    _restore_check(model, orig, name)
     if reinitialize:
         from ntksap.init import redraw_parameters
         orig = redraw_parameters(model, generator)
