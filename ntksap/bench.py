@@ -14,10 +14,12 @@ from tqdm.auto import tqdm
 from .core import NtksapError, get_device, save_json
 
 # %% auto #0
-__all__ = ['GOAL_OPS', 'FULL', 'QUICK', 'SUITE', 'sync', 'interleaved_times', 'median', 'spread', 'bench_row', 'skipped_row',
-           'cpu_name', 'machine_record', 'BenchSizes', 'BenchContext', 'masked_model', 'UnvouchedSGD', 'sgd_step_fn',
-           'forward_masked', 'rows_masking', 'pruner_rows', 'rows_ntksap', 'rows_synflow', 'rows_grasp', 'rows_data',
-           'rows_train', 'memory_child', 'rows_memory', 'own_layers_model', 'rows_redraw', 'bench_table', 'run_bench']
+__all__ = ['GOAL_OPS', 'FULL', 'QUICK', 'ITERATION_GOAL', 'LARGE_MODELS', 'SUITE', 'sync', 'interleaved_times', 'median',
+           'spread', 'bench_row', 'skipped_row', 'cpu_name', 'machine_record', 'BenchSizes', 'BenchContext',
+           'masked_model', 'UnvouchedSGD', 'sgd_step_fn', 'forward_masked', 'rows_masking', 'prune_iteration_seconds',
+           'pruner_rows', 'rows_ntksap', 'rows_synflow', 'rows_grasp', 'rows_data', 'rows_train', 'memory_child',
+           'rows_memory', 'large_time_row', 'large_memory_child', 'large_memory_row', 'rows_large', 'own_layers_model',
+           'rows_redraw', 'bench_table', 'run_bench']
 
 # %% ../nbs/13_bench.ipynb #13bbcb03
 def sync(device):
@@ -129,12 +131,18 @@ class BenchSizes:
     redraw_width:int = 128 # width of the layers of one's own in the re-draw row
     redraw_depth:int = 8 # blocks (a linear layer and a scale of one's own each) in the re-draw row
     redraw_reps:int = 21 # repetitions of the re-draw row (a draw takes milliseconds)
+    large_side:int = 224 # input side of the large models (ResNet-50, ViT-B/16)
+    resnet50_batch:int = 16 # ResNet-50 batch
+    vit_batch:int = 8 # ViT-B/16 batch
+    large_T:int = 2 # NTK-SAP iterations per timed prune of a large model
+    large_reps:int = 2 # timed prunes of each large model (a training step before and after each)
 
 FULL = BenchSizes()
 QUICK = BenchSizes(reps=1, masking_reps=1, r20_batch=8, r18_batch=4, r18_size=32, prune_images=8, ntksap_T=2,
                    synflow_T=2,
                    data_split='test', data_batches=3, data_reps=1, train_batches=2, train_reps=1, memory_T=1,
-                   redraw_width=16, redraw_depth=2, redraw_reps=1)
+                   redraw_width=16, redraw_depth=2, redraw_reps=1, large_side=32, resnet50_batch=2, vit_batch=2,
+                   large_T=1, large_reps=1)
 
 # %% ../nbs/13_bench.ipynb #d87589b1
 from .core import find_shared_data   # the development data folder (see the core chapter)
@@ -239,13 +247,29 @@ def rows_masking(ctx:BenchContext) -> list:
     return rows
 
 # %% ../nbs/13_bench.ipynb #32dd5809
+ITERATION_GOAL = 2.2   # one NTK-SAP iteration, in training steps of the same batch: two of each pass is the floor
+
 def _pruner(name:str, device):
     from ntksap.pruning import get_pruner
     kw = dict(R=1, generator=torch.Generator().manual_seed(0)) if name == 'ntksap' else {}
     return get_pruner(name, **kw)
 
-def pruner_rows(ctx:BenchContext, name:str, iterations:int|None=None, batch_goal:float|None=None) -> list:
-    "One scoring batch vs one training step, and the whole prune in training-step equivalents, for pruner `name`."
+def prune_iteration_seconds(model:nn.Module, # a masked model, pruned in place
+                            name:str, x, y, # the pruner and the one pruning batch
+                            iterations:int, device) -> float:
+    "Seconds per iteration of `prune_loop` (to density 0.8**10, the pruner's BatchNorm mode), all of the loop timed."
+    from ntksap.pruning import prune_loop
+    sync(device)
+    t0 = time.perf_counter()
+    prune_loop(model, _pruner(name, device), [(x, y)], F.cross_entropy, 0.8 ** 10, iterations=iterations,
+               train_mode=None, progress=False)
+    sync(device)
+    return (time.perf_counter() - t0) / iterations
+
+def pruner_rows(ctx:BenchContext, name:str, iterations:int|None=None, batch_goal:float|None=None,
+                iteration_goal:float|None=None) -> list:
+    ("One scoring batch vs one training step, one iteration of the whole loop (with `iteration_goal`), and the whole "
+     "prune in training-step equivalents, for pruner `name`.")
     from ntksap.pruning import prune_loop
     from ntksap.pruners import strict_fp32
     sz, dev = ctx.sizes, ctx.device
@@ -263,6 +287,13 @@ def pruner_rows(ctx:BenchContext, name:str, iterations:int|None=None, batch_goal
     rows = [bench_row(f'{name}-batch', so / sb, so, sb, '<=' if batch_goal else None, batch_goal,
                       ours=f'{name} score, one batch of {sz.r20_batch}', baseline='one SGD step, same model and batch',
                       **spread(t))]
+    if iteration_goal is not None:   # the whole loop, on the step's own batch, per iteration
+        fresh = masked_model('resnet20', 'lottery', (3, 32, 32), 10, dev, seed=1)
+        si = prune_iteration_seconds(fresh, name, x, y, iterations, dev)
+        rows.append(bench_row(f'{name}-iteration', si / sb, si, sb, '<=', iteration_goal,
+                              ours=f'one iteration of the whole {name} prune loop (T={iterations}, batch of '
+                                   f'{sz.r20_batch}): scoring, re-draws, top-k, masking, checks',
+                              baseline='one SGD step, same model and batch', note='the loop measured once'))
     fresh = masked_model('resnet20', 'lottery', (3, 32, 32), 10, dev, seed=1)
     prune_data = [_batch(sz.prune_images, (3, 32, 32), 10, dev, seed=2)]
     sync(dev)
@@ -277,7 +308,7 @@ def pruner_rows(ctx:BenchContext, name:str, iterations:int|None=None, batch_goal
                           note='measured once'))
     return rows
 
-def rows_ntksap(ctx): return pruner_rows(ctx, 'ntksap', ctx.sizes.ntksap_T, 2.5)
+def rows_ntksap(ctx): return pruner_rows(ctx, 'ntksap', ctx.sizes.ntksap_T, 2.5, ITERATION_GOAL)
 def rows_synflow(ctx): return pruner_rows(ctx, 'synflow', ctx.sizes.synflow_T, 2.5)
 def rows_grasp(ctx): return pruner_rows(ctx, 'grasp', ctx.sizes.grasp_T)
 
@@ -441,16 +472,18 @@ def memory_child(kind:str, # 'train' or 'ntksap'
                         'RSS: peak (VmHWM, reset before the operation) - RSS before' if reset
                         else 'RSS: process peak - RSS before')
 
-def _run_memory_child(kind:str, ctx:BenchContext) -> dict:
-    code = ("import sys, json; from ntksap.bench import memory_child; "
-            "print(json.dumps(memory_child(sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]) or "
-            "None)))")
-    args = [sys.executable, '-c', code, kind, str(ctx.device), json.dumps(asdict(ctx.sizes)),
-            str(torch.get_num_threads())]
-    r = subprocess.run(args, capture_output=True, text=True)
+def _run_child(function:str, args:list) -> dict:
+    "Run `ntksap.bench.<function>(*args)` in a fresh Python process (`args` go as JSON); returns the JSON it prints."
+    code = (f"import sys, json; from ntksap.bench import {function}; "
+            f"print(json.dumps({function}(*map(json.loads, sys.argv[1:]))))")
+    r = subprocess.run([sys.executable, '-c', code, *map(json.dumps, args)], capture_output=True, text=True)
     if r.returncode != 0:
-        raise NtksapError(f"the memory measurement of {kind!r} failed: {r.stderr.strip().splitlines()[-1:]}")
+        raise NtksapError(f"the memory measurement {function}{tuple(args[:2])} failed: "
+                          f"{r.stderr.strip().splitlines()[-1:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
+
+def _run_memory_child(kind:str, ctx:BenchContext) -> dict:
+    return _run_child('memory_child', [kind, str(ctx.device), asdict(ctx.sizes), torch.get_num_threads()])
 
 def rows_memory(ctx:BenchContext) -> list:
     "Peak memory of the NTK-SAP prune vs one training step, each in a fresh process."
@@ -468,6 +501,96 @@ def rows_memory(ctx:BenchContext) -> list:
                            f"{mib(ours['process_peak_rss']):.0f} / "
                            f"{mib(base['process_peak_rss']):.0f} MiB; {time.perf_counter() - t0:.0f} s with process "
                            "start")]
+
+# %% ../nbs/13_bench.ipynb #b3a1c0d2
+LARGE_MODELS = {'resnet50': 'ResNet-50', 'vit-b16': 'ViT-B/16'}   # zoo names (imagenet class) -> what a reader calls them
+
+def _large_batch(sz:BenchSizes, arch:str) -> int: return sz.vit_batch if arch.startswith('vit') else sz.resnet50_batch
+
+def large_time_row(ctx:BenchContext, arch:str) -> dict:
+    "One iteration of the whole NTK-SAP prune loop vs one training step of the same batch, for a large zoo model."
+    sz, dev = ctx.sizes, ctx.device
+    shape, bs = (3, sz.large_side, sz.large_side), _large_batch(ctx.sizes, arch)
+    model = masked_model(arch, 'imagenet', shape, 1000, dev)
+    x, y = _batch(bs, shape, 1000, dev)
+    step = sgd_step_fn(model, x, y, True)
+    step()   # warm-up (and the optimizer's state)
+    def timed_step():
+        sync(dev)
+        t0 = time.perf_counter()
+        step()
+        sync(dev)
+        return time.perf_counter() - t0
+    steps, iterations = [timed_step()], []
+    for r in range(sz.large_reps):
+        fresh = masked_model(arch, 'imagenet', shape, 1000, dev, seed=1 + r)
+        iterations.append(prune_iteration_seconds(fresh, 'ntksap', x, y, sz.large_T, dev))
+        del fresh
+        steps.append(timed_step())
+    si, sb = median(iterations), median(steps)
+    return bench_row(f'large-time-{arch}', si / sb, si, sb, '<=', ITERATION_GOAL,
+                     ours=f'one iteration of the NTK-SAP prune loop, {LARGE_MODELS[arch]} {shape[1]}px, batch {bs} '
+                          f'(T={sz.large_T}, {sz.large_reps} prunes)',
+                     baseline=f'one SGD step, same model and batch ({len(steps)} steps)',
+                     ratio_of_mins=min(iterations) / min(steps), seconds_iterations=iterations, seconds_steps=steps)
+
+def large_memory_child(kind:str, # 'train' (a second SGD step) or 'ntksap' (the whole prune)
+                       arch:str, sizes:dict=None, device:str='cpu', threads:int|None=None) -> dict:
+    ("The peak memory of a training step or of the NTK-SAP prune of a large zoo model in this (fresh) process, "
+     "everything included (model, masks, optimizer state), and its rise above the setup.")
+    import gc, torchvision   # imported before the baseline: the zoo's builders import it
+    from ntksap.pruning import prune_loop
+    sz = BenchSizes(**(sizes or {}))
+    if threads: torch.set_num_threads(threads)
+    dev = torch.device(device)
+    gc.collect()
+    empty = torch.cuda.memory_allocated(dev) if dev.type == 'cuda' else _rss()   # the process before the model
+    shape, bs = (3, sz.large_side, sz.large_side), _large_batch(sz, arch)
+    model = masked_model(arch, 'imagenet', shape, 1000, dev)
+    x, y = _batch(bs, shape, 1000, dev)
+    if kind == 'train':
+        run = sgd_step_fn(model, x, y, True)
+        run()   # the first step makes the momentum: the state every later step holds
+    else:
+        run = lambda: prune_loop(model, _pruner('ntksap', dev), [(x, y)], F.cross_entropy, 0.8 ** 10,
+                                 iterations=sz.large_T, train_mode=None, progress=False)
+    gc.collect()
+    if dev.type == 'cuda':
+        sync(dev)
+        torch.cuda.reset_peak_memory_stats(dev)
+        before = torch.cuda.memory_allocated(dev)
+        run()
+        sync(dev)
+        peak, measure = torch.cuda.max_memory_allocated(dev), 'cuda max_memory_allocated'
+    else:
+        reset = _reset_peak_rss()
+        before = _rss()
+        run()
+        peak = _peak_rss()
+        measure = 'RSS: peak (VmHWM, reset before the operation)' + ('' if reset else ' (the process peak)')
+    return dict(kind=kind, arch=arch, peak=peak - empty, rise=max(peak - before, 0), measure=measure)
+
+def large_memory_row(ctx:BenchContext, arch:str) -> dict:
+    "Peak memory of the NTK-SAP prune vs a training step of a large zoo model, everything included, fresh processes."
+    t0, floor = time.perf_counter(), 1 << 20   # 1 MiB: guards the quick sizes' tiny rises against zero
+    ours, base = (_run_child('large_memory_child', [k, arch, asdict(ctx.sizes), str(ctx.device),
+                                                    torch.get_num_threads()]) for k in ('ntksap', 'train'))
+    mib = lambda b: f'{b / 2 ** 20:.0f} MiB'
+    shape, bs = (3, ctx.sizes.large_side, ctx.sizes.large_side), _large_batch(ctx.sizes, arch)
+    return bench_row(f'large-memory-{arch}', ours['peak'] / base['peak'], goal_op='<=', goal=2.0,
+                     ours=f"NTK-SAP prune of {LARGE_MODELS[arch]} {shape[1]}px, batch {bs}, T={ctx.sizes.large_T}: "
+                          f"{mib(ours['peak'])}",
+                     baseline=f"one SGD step (the second), same model and batch: {mib(base['peak'])}",
+                     bytes_ours=ours['peak'], bytes_baseline=base['peak'], rise_ours=ours['rise'],
+                     rise_baseline=base['rise'], measure=ours['measure'],
+                     note=f"everything held (model, masks, optimizer state); the rise above the setup: "
+                          f"{mib(ours['rise'])} vs {mib(base['rise'])} (ratio {max(ours['rise'], floor) / max(base['rise'], floor):.2f});"
+                          f" {time.perf_counter() - t0:.0f} s with process start")
+
+def rows_large(ctx:BenchContext) -> list:
+    "Time and memory of NTK-SAP on ResNet-50 and ViT-B/16 at 224 px, each against a training step."
+    return [row for arch in LARGE_MODELS for row in (large_time_row(ctx, arch), large_memory_row(ctx, arch))]
+
 
 # %% ../nbs/13_bench.ipynb #7e0e224b
 class _OwnLinear(nn.Module):
@@ -515,7 +638,7 @@ def rows_redraw(ctx:BenchContext) -> list:
 # %% ../nbs/13_bench.ipynb #f69a3c64
 SUITE = {'masking': rows_masking, 'ntksap': rows_ntksap, 'synflow': rows_synflow, 'grasp': rows_grasp,
          'data': rows_data, 'train': rows_train, 'memory': rows_memory,
-         'redraw': rows_redraw}
+         'redraw': rows_redraw, 'large': rows_large}
 
 def bench_table(result:dict) -> pd.DataFrame:
     ("The rows as a table: ratio (of medians), goal, whether met, the ratio of the fastest calls, and the two median "

@@ -171,8 +171,8 @@ class NTKSAP(Pruner):
                                    theta_owned=self.resample_weights)
                 seen += 1
         if seen == 0: raise NtksapError("the pruning loader yielded no batches")
-        return {n: (grads[n].abs_().masked_fill_(mk == 0, 0.).to(mk.dtype) if n in grads else torch.zeros_like(mk))
-                for n, mk in live.items()}
+        # a pruned entry's effective weight is 0, so its gradient times weight is already 0 there
+        return {n: (grads[n].abs_().to(mk.dtype) if n in grads else torch.zeros_like(mk)) for n, mk in live.items()}
 
 
 # %% ../nbs/05_ntk_sap.ipynb #6c1e5a77

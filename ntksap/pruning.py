@@ -172,12 +172,15 @@ def _ranked_scores(scores:dict, masks:dict, names:list, pruner_name:str) -> torc
                        device=device)
     at = 0
     for n in names:
-        part, alive = flat[at:at + masks[n].numel()], (masks[n] != 0).flatten().to(device)
+        part, pruned = flat[at:at + masks[n].numel()], (masks[n] == 0).flatten().to(device)
         at += part.numel()
-        part.copy_(scores[n].detach().flatten())
-        if not bool(torch.isfinite(part).logical_or_(~alive).all()):
+        s = scores[n].detach()
+        # a finite sum means every entry is finite (one pass); only if it is not (a NaN, an inf, or a sum too large for
+        # the dtype) are the unpruned entries looked at one by one
+        if not math.isfinite(float(s.sum())) and not bool(torch.isfinite(s).flatten().to(device)[~pruned].all()):
             raise NtksapError(f"pruner {pruner_name!r} gave non-finite scores (NaN or inf) for layer {n!r}")
-        part.masked_fill_(~alive, float('-inf'))
+        part.copy_(s.flatten())
+        part.masked_fill_(pruned, float('-inf'))
     return flat
 
 def masks_from_scores(scores:dict, # name -> scores (higher = keep)
@@ -252,10 +255,9 @@ def _words(t:torch.Tensor) -> torch.Tensor:
     except RuntimeError: return raw.clone().view(torch.int64)   # an unaligned storage offset
 
 def weight_digest(t:torch.Tensor) -> tuple:
-    ("An exact fingerprint of `t`'s bits: its shape, dtype, and the wrapping sums of its 64-bit words over strides 1, "
-     "2 and 3 (three reductions, no copy of the weights).")
-    w = _words(t)
-    return (tuple(t.shape), t.dtype, *[int(w[::k].sum()) for k in (1, 2, 3)])
+    ("A fingerprint of `t`'s bits: its shape, dtype, and the wrapping sum of its 64-bit words (one reduction, no copy "
+     "of the weights).")
+    return (tuple(t.shape), t.dtype, int(_words(t).sum()))
 
 def weight_digests(model:nn.Module) -> dict:
     "name -> `weight_digest` of every parameter of `model`."
