@@ -188,6 +188,12 @@ def _finite_numbers(s:Settings):
             if isinstance(v, int) and v > top:
                 raise NtksapError(f"{_flag_of(f)} must be at most {top:,}, got {v if v < 10**12 else f'{v:.3g}'}")
 
+def _pruner_setting(name:str) -> str:
+    "A `--pruner` value as the run records it: a registered spelling in any case (`SNIP` is `snip`), `NTKSAP` as `ntksap`."
+    by_lower = {p.lower(): p for p in pruner_names() if p == p.lower()}   # the lower-case spellings win
+    name = by_lower.get(name.lower(), name) if isinstance(name, str) else name
+    return check_choice('pruner', name, pruner_names())
+
 def validate(s:Settings) -> Settings:
     "Check every setting once; returns a normalised copy (raises `NtksapError` with one line on bad input)."
     lists = ('lr_drops', 'pruner_list', 'prune_epoch_list', 'compression_list', 'level_list')
@@ -199,9 +205,8 @@ def validate(s:Settings) -> Settings:
     check_choice('model class', s.model_class, MODELS)
     if s.model not in MODELS[s.model_class]:
         get_model(s.model, s.model_class, (1, 1, 1), 1)   # raises the registry's clear error
-    canon = lambda p: 'ntksap' if p == 'NTKSAP' else p
-    s.pruner = canon(check_choice('pruner', s.pruner, pruner_names()))
-    s.pruner_list = [canon(check_choice('pruner', p, pruner_names())) for p in s.pruner_list]
+    s.pruner = _pruner_setting(s.pruner)
+    s.pruner_list = [_pruner_setting(p) for p in s.pruner_list]
     check_choice('optimizer', s.optimizer, OPTIMIZERS)
     check_choice('compression schedule', s.compression_schedule, SCHEDULES)
     check_choice('mask scope', s.mask_scope, SCOPES)
