@@ -169,6 +169,7 @@ class NTKSAP(Pruner):
                 with embedding_output(model, probe):
                     mask_gradients(model, x, live, theta, noise, self.epsilon, self.exact_bn, grads,
                                    theta_owned=self.resample_weights)
+                del theta, noise, x   # before the next batch's draws: two sets of weights, not four
                 seen += 1
         if seen == 0: raise NtksapError("the pruning loader yielded no batches")
         # a pruned entry's effective weight is 0, so its gradient times weight is already 0 there

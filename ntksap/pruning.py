@@ -133,10 +133,12 @@ def kth_largest(scores:torch.Tensor, # a 1-d tensor
     sample = scores[::max(n // 65536, 1)].sort().values        # about 65,536 entries, ascending
     m = sample.numel()
     at = (n - k) * (m - 1) / max(n - 1, 1)                     # where the threshold falls in the sample
-    margin = 8 * math.sqrt(m) + 2                              # ~16 standard deviations of a sample rank
+    margin = 4 * math.sqrt(m) + 2                              # at least 8 standard deviations of a sample rank
     lo, hi = sample[max(int(at - margin), 0)], sample[min(int(at + margin) + 1, m - 1)]
-    above = int(torch.count_nonzero(scores > hi))
-    inside = scores[(scores >= lo) & (scores <= hi)]
+    # on a CPU in pieces that stay in the cache (several times faster); on a GPU in one go (no host syncs)
+    pieces = scores.split(1 << 18) if scores.device.type == 'cpu' else [scores]
+    above = sum(int(torch.count_nonzero(c > hi)) for c in pieces)
+    inside = torch.cat([c[(c >= lo).logical_and_(c <= hi)] for c in pieces])
     if not above < k <= above + inside.numel(): return torch.kthvalue(scores, n - k + 1).values   # missed: rare
     rank = k - above                                           # the threshold is the rank-th largest inside
     return torch.kthvalue(inside, inside.numel() - rank + 1).values
@@ -312,13 +314,15 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
     try:
         model.train(train_mode)
         for t in tqdm(range(len(targets)), desc=f'pruning ({name})', disable=not progress, leave=False):
+            scores = None   # the last iteration's scores go (a copy of the model's size) before the next are made
             with strict_fp32(): scores = pruner.score_to(model, loss_fn, loader, device, targets[t], scope)   # no TF32
             _unchanged_check(model, digests, name)
             live = masks_of(model)
             ranked = {n: -s for n, s in scores.items()} if invert else scores
             new = masks_from_scores(ranked, live, targets[t], scope, name)
+            del ranked
             with torch.no_grad():
-                for n, mk in live.items(): mk.copy_(new[n])
+                for n, mk in live.items(): mk.copy_(new.pop(n))
             apply_masks(model)
             digests = weight_digests(model)
             achieved.append(model_density(model))
