@@ -14,8 +14,8 @@ from tqdm.auto import tqdm
 from .core import NtksapError, get_device, save_json
 
 # %% auto #0
-__all__ = ['GOAL_OPS', 'FULL', 'QUICK', 'ITERATION_GOAL', 'LARGE_MODELS', 'SUITE', 'sync', 'interleaved_times', 'median',
-           'spread', 'bench_row', 'skipped_row', 'cpu_name', 'machine_record', 'BenchSizes', 'BenchContext',
+__all__ = ['GOAL_OPS', 'FULL', 'GPU_FULL', 'QUICK', 'ITERATION_GOAL', 'LARGE_MODELS', 'SUITE', 'sync', 'interleaved_times',
+           'median', 'spread', 'bench_row', 'skipped_row', 'cpu_name', 'machine_record', 'BenchSizes', 'BenchContext',
            'masked_model', 'UnvouchedSGD', 'sgd_step_fn', 'forward_masked', 'rows_masking', 'prune_iteration_seconds',
            'pruner_rows', 'rows_ntksap', 'rows_synflow', 'rows_grasp', 'rows_data', 'rows_train', 'memory_child',
            'rows_memory', 'large_time_row', 'large_memory_child', 'large_memory_row', 'rows_large', 'own_layers_model',
@@ -138,6 +138,7 @@ class BenchSizes:
     large_reps:int = 2 # timed prunes of each large model (a training step before and after each)
 
 FULL = BenchSizes()
+GPU_FULL = BenchSizes(resnet50_batch=64, vit_batch=64, large_T=4, large_reps=3)   # a GPU: the batches of practice
 QUICK = BenchSizes(reps=1, masking_reps=1, r20_batch=8, r18_batch=4, r18_size=32, prune_images=8, ntksap_T=2,
                    synflow_T=2,
                    data_split='test', data_batches=3, data_reps=1, train_batches=2, train_reps=1, memory_T=1,
@@ -676,7 +677,8 @@ def run_bench(quick:bool=False, # seconds-long smoke version (CI)
     t_start = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix='ntksap-bench-') as cache:
-            ctx = BenchContext(dev, QUICK if quick else FULL, quick, find_shared_data(), Path(cache))
+            sizes = QUICK if quick else GPU_FULL if dev.type == 'cuda' else FULL
+            ctx = BenchContext(dev, sizes, quick, find_shared_data(), Path(cache))
             machine = dict(machine_record(dev), quick=quick,
                            shared_data=str(ctx.shared_data) if ctx.shared_data else None)
             out_rows = []

@@ -8,7 +8,8 @@
 #
 # Rows: the CUDA paths (a 1-process NCCL torchrun prune + train, --amp bf16, --channels-last, --compile, the on-device
 # augmentation); ResNet-20 CIFAR-10 seconds per epoch for each speed option (CIFAR-10 from the uint8 tensor cache when
-# its folder is found, else random tensors of the same shape: the table says which); the NTK-SAP prune time; and the
+# its folder is found, else random tensors of the same shape: the table says which); the NTK-SAP prune time; one
+# NTK-SAP iteration and the prune's peak memory against a training step on ResNet-50 and ViT-B/16 at 224 px; and the
 # grid's aggregate epochs/s with 1, 4, 8 and 16 training processes sharing one GPU, with the projected wall time of
 # the paper's CIFAR-10 ResNet-20 column (7 pruners x 5 densities x 3 seeds = 105 runs of 160 epochs).
 # Run it once with CUDA MPS on and once off to choose (see the grid chapter, nbs/14_grid.ipynb).
@@ -164,6 +165,17 @@ def prune_time(a, gpu):
     row('NTK-SAP masks, same seed twice', 'same' if digests[0] == digests[1] else 'DIFFER',
         f'noise, inputs and weights drawn on {dev.type}; scored in strict fp32 (TF32 off)')
 
+def large(a, gpu):
+    "NTK-SAP's cost on the models people prune at scale: the bench's ntksap and large rows, at the GPU sizes."
+    if not gpu:
+        row('NTK-SAP iteration / memory, ResNet-50 and ViT-B/16', 'needs a GPU', 'CPU form: ntksap bench --rows ntksap large')
+        return
+    from ntksap.bench import run_bench
+    for r in run_bench(rows=['ntksap', 'large'], device='cuda', progress=False, verbose=False)['rows']:
+        if r['goal'] is None: continue
+        row(r['name'], f"{r['ratio']:.2f} (goal {r['goal_op']} {r['goal']:g}: {'met' if r['met'] else 'NOT MET'})",
+            r['ours'][:100])
+
 def packing(a, gpu, script):
     "Aggregate epochs/s of K training processes sharing one device; the projected wall time of the paper's column."
     counts = [1, 4, 8, 16] if gpu else [1, 2]
@@ -282,7 +294,7 @@ def main():
     ap.add_argument('--cpu', action='store_true', help='CPU mode even if a GPU is present')
     ap.add_argument('--data-dir', default=os.environ.get('NTKSAP_SHARED_DATA') or 'Data')
     ap.add_argument('--out', default=None)
-    ap.add_argument('--only', nargs='*', default=None, help='row groups: paths gpu-path speed prune packing')
+    ap.add_argument('--only', nargs='*', default=None, help='row groups: paths gpu-path speed prune large packing')
     ap.add_argument('--worker', action='store_true', help=argparse.SUPPRESS)
     ap.add_argument('--device', default='cpu', help=argparse.SUPPRESS)
     ap.add_argument('--steps', type=int, default=3, help=argparse.SUPPRESS)
@@ -298,12 +310,13 @@ def main():
     mps = 'on' if os.environ.get('CUDA_MPS_PIPE_DIRECTORY') or Path('/tmp/nvidia-mps').exists() else 'off (as far as can be seen)'
     print(f"gpu_check: {'GPU' if gpu else 'CPU'} mode on {name}; torch {torch.__version__}" + (f"; CUDA MPS {mps}" if gpu else ''),
           file=sys.stderr, flush=True)
-    groups = a.only or ['paths', 'gpu-path', 'speed', 'prune', 'packing']
+    groups = a.only or ['paths', 'gpu-path', 'speed', 'prune', 'large', 'packing']
     t0 = time.time()
     with tempfile.TemporaryDirectory() as d:
         for gname, fn in (('paths', lambda: cuda_paths(a, gpu, Path(d))), ('gpu-path', lambda: gpu_path(a, gpu, Path(d))),
                           ('speed', lambda: speed_options(a, gpu)),
-                          ('prune', lambda: prune_time(a, gpu)), ('packing', lambda: packing(a, gpu, __file__))):
+                          ('prune', lambda: prune_time(a, gpu)), ('large', lambda: large(a, gpu)),
+                          ('packing', lambda: packing(a, gpu, __file__))):
             if gname not in groups: continue
             try: fn()
             except Exception as e: row(gname, 'FAILED', f'{type(e).__name__}: {e}'[:120])
