@@ -192,6 +192,11 @@ def masks_from_scores(scores:dict, # name -> scores (higher = keep)
                       pruner_name:str='pruner', # named in error messages
                      ) -> dict[str, torch.Tensor]:
     "New masks keeping exactly round(density * n) weights (per layer for 'local'), the highest-scoring alive ones."
+    return {n: keep.to(device=masks[n].device, dtype=masks[n].dtype)
+            for n, keep in _kept(scores, masks, density, scope, pruner_name).items()}
+
+def _kept(scores:dict, masks:dict, density:float, scope:str='global', pruner_name:str='pruner') -> dict:
+    "`masks_from_scores` as boolean views of one vector per group (the loop copies them straight into the masks)."
     d = check_density(density)
     check_choice('scope', scope, SCOPES)
     groups = [list(masks)] if scope == 'global' else [[n] for n in masks]
@@ -207,8 +212,7 @@ def masks_from_scores(scores:dict, # name -> scores (higher = keep)
                               "remain, and masks only shrink")
         keep = _keep_top(ranked, k)
         del ranked
-        for n, part in zip(names, keep.split([masks[n].numel() for n in names])):
-            out[n] = part.view(masks[n].shape).to(device=masks[n].device, dtype=masks[n].dtype)
+        for n, part in zip(names, keep.split([masks[n].numel() for n in names])): out[n] = part.view(masks[n].shape)
     return out
 
 
@@ -319,7 +323,7 @@ def prune_loop(model:nn.Module, # a masked model (ntksap.masks.add_masks)
             _unchanged_check(model, digests, name)
             live = masks_of(model)
             ranked = {n: -s for n, s in scores.items()} if invert else scores
-            new = masks_from_scores(ranked, live, targets[t], scope, name)
+            new = _kept(ranked, live, targets[t], scope, name)   # masks_from_scores, as booleans
             del ranked
             with torch.no_grad():
                 for n, mk in live.items(): mk.copy_(new.pop(n))
