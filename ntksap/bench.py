@@ -17,9 +17,9 @@ from .core import NtksapError, get_device, save_json
 __all__ = ['GOAL_OPS', 'FULL', 'GPU_FULL', 'QUICK', 'ITERATION_GOAL', 'LARGE_MODELS', 'SUITE', 'sync', 'interleaved_times',
            'median', 'spread', 'bench_row', 'skipped_row', 'cpu_name', 'machine_record', 'BenchSizes', 'BenchContext',
            'masked_model', 'UnvouchedSGD', 'sgd_step_fn', 'forward_masked', 'rows_masking', 'prune_iteration_seconds',
-           'pruner_rows', 'rows_ntksap', 'rows_synflow', 'rows_grasp', 'rows_data', 'rows_train', 'memory_child',
-           'rows_memory', 'large_time_row', 'large_memory_child', 'large_memory_row', 'rows_large', 'own_layers_model',
-           'rows_redraw', 'bench_table', 'run_bench']
+           'pruner_rows', 'rows_ntksap', 'rows_synflow', 'rows_grasp', 'rows_data', 'rows_train', 'measured_peak',
+           'memory_child', 'rows_memory', 'large_time_row', 'large_memory_child', 'large_memory_row', 'rows_large',
+           'own_layers_model', 'rows_redraw', 'bench_table', 'run_bench']
 
 # %% ../nbs/13_bench.ipynb #13bbcb03
 def sync(device):
@@ -436,6 +436,22 @@ def _peak_rss() -> int:
         import psutil
         return getattr(psutil.Process().memory_info(), 'peak_wset', _rss())
 
+def measured_peak(run, # the operation: a function of no arguments
+                  device) -> tuple:
+    ("`(before, peak, measure)`: the memory in use before `run()` and at its peak (GPU: allocated bytes; CPU: the "
+     "resident set, its peak mark reset just before), and how it was measured.")
+    if device.type == 'cuda':
+        sync(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
+        run()
+        sync(device)
+        return before, torch.cuda.max_memory_allocated(device), 'cuda max_memory_allocated'
+    reset = _reset_peak_rss()
+    before = _rss()
+    run()
+    return before, _peak_rss(), ('RSS: peak (VmHWM, reset before the operation)' if reset else 'RSS: process peak')
+
 def memory_child(kind:str, # 'train' or 'ntksap'
                  device:str='cpu', sizes:dict=None, threads:int|None=None) -> dict:
     "Memory of one training step or of the NTK-SAP prune, in this (fresh) process: bytes before and at the peak."
@@ -455,23 +471,9 @@ def memory_child(kind:str, # 'train' or 'ntksap'
                                  train_mode=None, progress=False)   # None: the pruner's own mode
     gc.collect()
     process_peak = _peak_rss()   # the interpreter, torch and the setup
-    if dev.type == 'cuda':
-        sync(dev)
-        torch.cuda.reset_peak_memory_stats(dev)
-        before = torch.cuda.memory_allocated(dev)
-        run()
-        sync(dev)
-        peak = torch.cuda.max_memory_allocated(dev)
-    else:
-        reset = _reset_peak_rss()
-        before = _rss()
-        run()
-        peak = _peak_rss()
+    before, peak, measure = measured_peak(run, dev)
     return dict(kind=kind, before=before, peak=peak, rise=max(peak - before, 0),
-                process_peak_rss=max(process_peak, _peak_rss()),
-                measure='cuda max_memory_allocated' if dev.type == 'cuda' else
-                        'RSS: peak (VmHWM, reset before the operation) - RSS before' if reset
-                        else 'RSS: process peak - RSS before')
+                process_peak_rss=max(process_peak, _peak_rss()), measure=measure)
 
 def _run_child(function:str, args:list) -> dict:
     "Run `ntksap.bench.<function>(*args)` in a fresh Python process (`args` go as JSON); returns the JSON it prints."
@@ -556,19 +558,7 @@ def large_memory_child(kind:str, # 'train' (a second SGD step) or 'ntksap' (the 
         run = lambda: prune_loop(model, _pruner('ntksap', dev), [(x, y)], F.cross_entropy, 0.8 ** 10,
                                  iterations=sz.large_T, train_mode=None, progress=False)
     gc.collect()
-    if dev.type == 'cuda':
-        sync(dev)
-        torch.cuda.reset_peak_memory_stats(dev)
-        before = torch.cuda.memory_allocated(dev)
-        run()
-        sync(dev)
-        peak, measure = torch.cuda.max_memory_allocated(dev), 'cuda max_memory_allocated'
-    else:
-        reset = _reset_peak_rss()
-        before = _rss()
-        run()
-        peak = _peak_rss()
-        measure = 'RSS: peak (VmHWM, reset before the operation)' + ('' if reset else ' (the process peak)')
+    before, peak, measure = measured_peak(run, dev)
     return dict(kind=kind, arch=arch, peak=peak - empty, rise=max(peak - before, 0), measure=measure)
 
 def large_memory_row(ctx:BenchContext, arch:str) -> dict:
