@@ -12,11 +12,11 @@ from pathlib import Path
 import subprocess
 
 # %% auto #0
-__all__ = ['GRID_SET', 'GRID_FREE', 'LOG_NAME', 'pruner_defaults', 'settings_argv', 'Cell', 'plan_grid', 'check_cells',
-           'plan_table', 'visible_gpus', 'default_threads', 'cell_env', 'Nodes', 'cell_command', 'last_line',
-           'journal_name', 'journal_lock', 'read_journal', 'log_name', 'LocalLauncher', 'run_cells', 'SlurmLauncher',
-           'fill_nodes', 'run_cell_job', 'GridOptions', 'check_options', 'run_grid', 'grid_parser', 'parse_grid',
-           'grid_main']
+__all__ = ['GRID_SET', 'GRID_FREE', 'CELL_CLAIM', 'LOG_NAME', 'pruner_defaults', 'settings_argv', 'Cell', 'plan_grid',
+           'check_cells', 'plan_table', 'visible_gpus', 'default_threads', 'cell_env', 'Nodes', 'cell_command',
+           'last_line', 'journal_name', 'journal_lock', 'claim_cell', 'release_cell', 'read_journal', 'log_name',
+           'LocalLauncher', 'run_cells', 'SlurmLauncher', 'fill_nodes', 'run_cell_job', 'GridOptions', 'check_options',
+           'run_grid', 'grid_parser', 'parse_grid', 'grid_main']
 
 # %% ../nbs/14_grid.ipynb #36d7bd91
 def pruner_defaults(pruner:str, # a pruner name or alias
@@ -206,9 +206,9 @@ def journal_name(node:int=0) -> str:
 
 @contextlib.contextmanager
 def journal_lock(grid_dir, node:int=0):
-    """Hold the journal of machine `node` for the block: one writer at a time. Several grids may share a folder (each
-    runs its own cells; their lines never interleave): a second writer waits for the lock, which the operating system
-    releases when the holder ends, even killed."""
+    """Hold the journal of machine `node` for the block: one writer at a time. Several grids may share a folder (their
+    lines never interleave; `claim_cell` keeps them from running one cell twice): a second writer waits for the lock,
+    which the operating system releases when the holder ends, even killed."""
     from ntksap.core import check_not_link, write_error, _NOFOLLOW
     Path(grid_dir).mkdir(parents=True, exist_ok=True)
     lock = check_not_link(Path(grid_dir)/(journal_name(node) + '.lock'), "grid journal's lock file")
@@ -218,6 +218,29 @@ def journal_lock(grid_dir, node:int=0):
         if fcntl is not None: fcntl.flock(fd, fcntl.LOCK_EX)   # no flock (Windows): no guard
         yield lock
     finally: os.close(fd)
+
+CELL_CLAIM = '.grid-claim'   # in a cell's folder: locked by the grid running the cell (`.grid-claim-node1`, ...)
+
+def claim_cell(cell:Cell, node:int=0) -> int|None:
+    """Claim `cell` for this grid process on machine `node`: an exclusive, non-blocking lock on `.grid-claim` in its
+    folder, held until `release_cell` (the operating system lets go when the process ends, even killed). None when
+    another grid holds it: one cell runs in one grid at a time. Returns the lock's descriptor (-1 without flock)."""
+    from ntksap.core import check_not_link, write_error, _NOFOLLOW
+    if fcntl is None: return -1   # no flock (Windows): no guard, as for the journal
+    check_not_link(cell.folder, 'run folder')
+    cell.folder.mkdir(parents=True, exist_ok=True)
+    path = check_not_link(cell.folder/(CELL_CLAIM + (f'-node{node}' if node else '')), "grid's cell claim")
+    try: fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o666)
+    except OSError as e: raise write_error(path, e) from None
+    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+def release_cell(fd:int|None):
+    "Let go of a cell claimed with `claim_cell`."
+    if fd is not None and fd >= 0: os.close(fd)
 
 def _record(grid_dir:Path, node:int=0, **event):
     "Append one event (cell started/ended) to the journal of machine `node`, holding its lock (one writer at a time)."
@@ -296,7 +319,8 @@ class LocalLauncher:
 def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, poll_s:float=0.2,
               out=sys.stdout, node:int=0) -> dict:
     """Run the unfinished cells, up to `workers` at a time, each after the cell it needs; returns `{cell name: status}`.
-    A failed cell is reported with its log's last line; the cells that need it are not run; the others go on."""
+    A failed cell is reported with its log's last line; the cells that need it are not run; the others go on. A cell
+    runs claimed (`claim_cell`): one that another grid runs now is waited for, then skipped if that grid finished it."""
     from tqdm.auto import tqdm
     grid_dir = Path(grid_dir)
     grid_dir.mkdir(parents=True, exist_ok=True)
@@ -304,7 +328,7 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
     todo = [c for c in cells if c.name not in status]
     j = read_journal(grid_dir, node)
     attempt = 1 + (int(j['attempt'].max()) if len(j) else 0)
-    running, free = {}, list(range(workers))
+    running, free, claims, waiting = {}, list(range(workers)), {}, set()
     bar = tqdm(total=len(cells), initial=len(status), unit='cell', desc='grid', disable=not progress,
                dynamic_ncols=True)
     def say(msg):
@@ -319,8 +343,19 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
                     status[c.name] = f"not run: {c.needs} failed"
                     bar.update(1)
                 elif dep is not None and free:
+                    claim = claim_cell(c, node)
+                    if claim is None:   # another grid runs it now: look again at the next poll
+                        if c.name not in waiting: say(f"waiting: {c.name} is being run by another grid")
+                        waiting.add(c.name)
+                        continue
                     todo.remove(c)
+                    if c.done():        # that other grid finished it meanwhile
+                        release_cell(claim)
+                        status[c.name] = 'finished before'
+                        bar.update(1)
+                        continue
                     slot = free.pop(0)
+                    claims[c.name] = claim
                     _record(grid_dir, node, event='start', cell=c.name, attempt=attempt)
                     running[c.name] = (c, slot, launcher.start(c, slot))
             for name, (c, slot, h) in list(running.items()):
@@ -331,14 +366,16 @@ def run_cells(cells:list, launcher, workers:int, grid_dir, progress:bool=True, p
                 free.sort()
                 ok = rc == 0 and c.done()
                 _record(grid_dir, node, event='end', cell=name, attempt=attempt, rc=rc)
+                release_cell(claims.pop(name))
                 status[name] = 'finished' if ok else 'failed'
                 if not ok:   # a prune job's log is machine 0's: the only machine that runs it
                     log = c.folder/(LOG_NAME if c.kind == 'prune' else log_name(node))
                     say(f"failed: {name} (exit status {rc}): {last_line(log) or 'no output'} "
                         f"[log: {os.path.relpath(log, grid_dir)}]")
                 bar.update(1)
-            if running: time.sleep(poll_s)
+            if running or todo: time.sleep(poll_s)   # cells left but none running: claimed by another grid
     finally:
+        for fd in claims.values(): release_cell(fd)
         bar.close()
     return {c.name: status[c.name] for c in cells}
 

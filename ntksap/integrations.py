@@ -15,8 +15,8 @@ from .masks import count_remaining, density_table
 
 # %% auto #0
 __all__ = ['MASKS_FILE', 'pruned_weights_nonzero', 'prune_summary', 'digits_loader', 'load_pruned_checkpoint', 'token_loss',
-           'save_pretrained_pruned', 'from_pretrained_pruned', 'RunTracker', 'cell_label', 'track_epoch',
-           'track_run_end']
+           'add_prune_at_init', 'save_pretrained_pruned', 'from_pretrained_pruned', 'RunTracker', 'cell_label',
+           'track_epoch', 'track_run_end']
 
 # %% ../nbs/16_integrations.ipynb #cd8b7ad0
 def _keep_pruned(model:nn.Module, optimizer:torch.optim.Optimizer) -> tuple:
@@ -192,11 +192,6 @@ def load_pruned_checkpoint(module:nn.Module, # a fresh module (a LightningModule
     return module
 
 # %% ../nbs/16_integrations.ipynb #056e058f
-class _Logits(nn.Module):
-    "A transformers model seen by a pruner: token ids in, logits out (pruners divide and rank plain tensors)."
-    def __init__(self, model): super().__init__(); self.model = model
-    def forward(self, input_ids): return self.model(input_ids=input_ids).logits
-
 def token_loss(logits:torch.Tensor, labels:torch.Tensor) -> torch.Tensor:
     ("The loss a transformers model trains with: next-token cross-entropy for `(batch, tokens, vocab)` logits against "
      "`(batch, tokens)` ids (labels -100 ignored), plain cross-entropy for `(batch, classes)` logits.")
@@ -219,6 +214,7 @@ def _hf_callback():
                      **options):
             self.pruner, self.density, self.data, self.batches, self.seed = pruner, density, data, batches, seed
             self.loss_fn, self.options, self.summary, self._handles = loss_fn, options, {}, []
+            self.trainer = None   # set by `add_prune_at_init`: the summary then goes through `trainer.log`
         def on_init_end(self, args, state, control, model=None, **kwargs):
             # masks before `train(resume_from_checkpoint=...)` loads a checkpoint (it loads non-strictly: a model
             # without mask buffers would drop them without a word)
@@ -228,12 +224,24 @@ def _hf_callback():
                 data = self.data if self.data is not None else _batches(train_dataloader, self.batches)
                 device = next(model.parameters()).device
                 data = [(x.to(device), y.to(device)) for x, y in data]
-                _prune_now(_Logits(model), self.pruner, self.density, data, self.seed, self.options, self.loss_fn)
+                # `ntksap.prune` calls the model on the ids and reads the `logits` of its output (`probe.logits_of`)
+                _prune_now(model, self.pruner, self.density, data, self.seed, self.options, self.loss_fn)
                 self.summary = prune_summary(model)
                 _warn_collapse(self.summary, 'PruneAtInitHF')
-                # the Trainer's record of the run (trainer_state.json in every checkpoint folder)
-                state.log_history.append(dict(self.summary, step=state.global_step))
+                self._log_summary(args, state)
             self._handles += _keep_pruned(model, _plain_optimizer(optimizer))
+        def _log_summary(self, args, state):
+            if self.trainer is not None:
+                # `Trainer.log`: the log history (trainer_state.json) and every callback's `on_log`, the report_to
+                # trackers' included, at the step pruning happened (0)
+                self.trainer.log(dict(self.summary))
+                return
+            # a callback runs after the trackers' callbacks and holds no handle on them: the history only
+            state.log_history.append(dict(self.summary, step=state.global_step))
+            if args.report_to:
+                warnings.warn(f"PruneAtInitHF: the pruning summary is in trainer.state.log_history only, not in "
+                              f"{', '.join(args.report_to)}: add the callback with add_prune_at_init(trainer, ...) "
+                              "to send it there")
         def on_save(self, args, state, control, model=None, **kwargs):
             folder = Path(args.output_dir)/f'checkpoint-{state.global_step}'
             if folder.is_dir() and state.is_world_process_zero: MaskSet.from_model(model).save(folder/MASKS_FILE)
@@ -243,6 +251,20 @@ def _hf_callback():
 
     PruneAtInitHF.__module__, PruneAtInitHF.__qualname__ = __name__, 'PruneAtInitHF'   # its name in checkpoints and docs
     return PruneAtInitHF
+
+def add_prune_at_init(trainer, # a built `transformers.Trainer`
+                      pruner, # a pruner name (see `ntksap pruners`) or a Pruner
+                      density:float, # the fraction of the prunable weights to keep
+                      **kwargs, # for `PruneAtInitHF` (data, batches, seed, loss_fn, the pruner's options)
+                     ):
+    ("Add a `PruneAtInitHF` to a built `trainer` (`trainer.add_callback`), giving it the model's masks at once (as "
+     "`on_init_end` would) and the trainer, so that its pruning summary is logged with `trainer.log`: into the "
+     "trainer's log history and to every tracker of `report_to`. Returns the callback.")
+    callback = _hf_callback()(pruner, density, **kwargs)
+    callback.trainer = trainer
+    _ensure_masks(trainer.model)   # before a `train(resume_from_checkpoint=...)` loads the checkpoint's masks
+    trainer.add_callback(callback)
+    return callback
 
 def save_pretrained_pruned(model:nn.Module, path, **kwargs) -> Path:
     ("`model.save_pretrained(path)` plus the masks in `path/ntksap_masks.pt` (the pruned weights are saved as the "

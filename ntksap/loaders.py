@@ -17,9 +17,9 @@ from .augment import derived_generator, draw_resized_crop, norm_constants, norma
 
 # %% auto #0
 __all__ = ['DECODERS', 'epoch_indices', 'TensorLoader', 'reference_transform', 'UnreadableImageError', 'unreadable_file_error',
-           'FolderDataset', 'rank0_list', 'FolderLoader', 'DeviceJpegDecode', 'scan_image_folder', 'loader_throughput',
-           'balanced_subset', 'resize_images', 'split_tensors', 'get_loaders', 'prune_subset_indices',
-           'get_prune_loader']
+           'check_image_file', 'FolderDataset', 'rank0_list', 'FolderLoader', 'DeviceJpegDecode', 'scan_image_folder',
+           'loader_throughput', 'balanced_subset', 'resize_images', 'split_tensors', 'get_loaders',
+           'prune_subset_indices', 'get_prune_loader']
 
 # %% ../nbs/03c_loaders.ipynb #4d6e4b64
 def epoch_indices(n:int, # data set size
@@ -130,6 +130,15 @@ def unreadable_file_error(path, root, err:Exception) -> UnreadableImageError:
         f"image file {rel} under {root} cannot be used ({unreadable_reason(err)}); replace or delete it, or list every "
         f"damaged file at once with ntksap.loaders.scan_image_folder({str(Path(root)/Path(rel).parts[0])!r})")
 
+def check_image_file(path, # an image file under `root`
+                     root, # the image folder (the file is named relative to it in the error)
+                    ) -> tuple:
+    ("`(width, height)` from the file's header alone, before any pixel is decoded (PIL reads the header lazily): "
+     "both decoders call it, PIL's in the workers and the device's before the bytes are read. More pixels than "
+     "`--max-image-megapixels`, or a header no decoder knows, is the one-line `UnreadableImageError` naming the file.")
+    try: return check_image_header(path)
+    except Exception as e: raise unreadable_file_error(path, root, e) from None
+
 class FolderDataset:
     "Image files and labels, read one at a time in DataLoader workers: PIL + a torchvision transform, or raw bytes."
     def __init__(self, root, # the image folder (files are named relative to it in errors)
@@ -148,12 +157,12 @@ class FolderDataset:
 
     def __getitem__(self, i:int):
         path = self.root/self.files[i]
+        check_image_file(path, self.root)   # either decoder: the size from the header, before any pixel is decoded
         if self.raw:
             from torchvision.io import read_file
             return read_file(str(path)), self.labels[i], (str(self.root), self.files[i])
         from PIL import Image
         try:
-            check_image_header(path)   # the size from the header, before the pixels are decoded
             with Image.open(path) as im: img = im.convert('RGB')
         except Exception as e: raise unreadable_file_error(path, self.root, e) from None
         return self.transform(img), self.labels[i]

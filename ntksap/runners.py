@@ -252,10 +252,15 @@ def train_cell(run:Run, rf:RunFolder, key:dict, prune:dict,
                                        loader_epoch=epoch, seconds=seconds, settings=s.to_dict(), **extra)
             save_checkpoint(ckpt, rf.checkpoint)
         written = epoch
+    def track(row:dict):
+        if s.logger != 'none' and env.is_main:     # --logger: the row to the run's tracker too, its epoch as step
+            from .integrations import track_epoch
+            track_epoch(s, rf, key, row)
     if checkpoint is None:
         row0 = evaluate(run.model, run.loss_fn, run.test_loader, run.device, **fast)
         rows, start, best, secs0 = [dict(epoch=0, lr=run.optimizer.param_groups[0]['lr'], **row0)], 0, 0.0, 0.0
         save(0, best, rows, 0.0)
+        track(rows[0])     # the accuracy before training, at step 0
     else:
         where = checkpoint.get('_path', 'the checkpoint')
         if checkpoint.get('epoch', 0) > s.post_epochs:
@@ -268,6 +273,7 @@ def train_cell(run:Run, rf:RunFolder, key:dict, prune:dict,
                                                                                    run.test_loader, run.device))
         start, best, rows = restore_training(checkpoint, run.model, run.optimizer, run.scheduler, env.rank)
         rows = ([row0] if row0 else []) + rows
+        if row0: track(row0)
         prune, pre = checkpoint.get('prune', prune), checkpoint.get('pre', pre)
         secs0, written = checkpoint.get('seconds', 0.0), start
         check_masks(run.model)
@@ -280,9 +286,7 @@ def train_cell(run:Run, rf:RunFolder, key:dict, prune:dict,
     t0 = time.perf_counter()
     def on_epoch_end(e, row):
         rows.append(row)
-        if s.logger != 'none' and env.is_main:     # --logger: the epoch's row to the run's tracker too
-            from .integrations import track_epoch
-            track_epoch(s, rf, key, row)
+        track(row)
         if (e + 1) % max(s.checkpoint_every, 1) == 0 or e + 1 == s.post_epochs:
             save(e + 1, row['best_top1'], rows, secs0 + time.perf_counter() - t0)
     try:
