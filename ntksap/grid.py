@@ -12,11 +12,12 @@ from pathlib import Path
 import subprocess
 
 # %% auto #0
-__all__ = ['GRID_SET', 'GRID_FREE', 'CELL_CLAIM', 'LOG_NAME', 'pruner_defaults', 'settings_argv', 'Cell', 'plan_grid',
-           'check_cells', 'plan_table', 'visible_gpus', 'default_threads', 'cell_env', 'Nodes', 'cell_command',
-           'last_line', 'journal_name', 'journal_lock', 'claim_cell', 'release_cell', 'read_journal', 'log_name',
-           'LocalLauncher', 'run_cells', 'SlurmLauncher', 'fill_nodes', 'run_cell_job', 'GridOptions', 'check_options',
-           'run_grid', 'grid_parser', 'parse_grid', 'grid_main']
+__all__ = ['GRID_SET', 'VARIANTS', 'GRID_FREE', 'CELL_CLAIM', 'LOG_NAME', 'pruner_defaults', 'settings_argv', 'Cell',
+           'check_variants', 'plan_grid', 'check_cells', 'plan_table', 'visible_gpus', 'default_threads', 'cell_env',
+           'Nodes', 'cell_command', 'last_line', 'journal_name', 'journal_lock', 'claim_cell', 'release_cell',
+           'read_journal', 'log_name', 'LocalLauncher', 'run_cells', 'SlurmLauncher', 'fill_nodes', 'run_cell_job',
+           'variants_table', 'plot_variants', 'write_variants', 'GridOptions', 'check_options', 'run_grid',
+           'grid_parser', 'parse_grid', 'grid_main']
 
 # %% ../nbs/14_grid.ipynb #36d7bd91
 def pruner_defaults(pruner:str, # a pruner name or alias
@@ -56,9 +57,11 @@ class Cell:
     settings: dict            # the run's explicit settings (field -> value)
     folder: Path              # its run folder
     needs: str|None = None    # the cell that must finish first
+    variant: str = ''         # its sanity-check variant (VARIANTS), '' in a grid without --variants
     @property
     def name(self) -> str:
-        return f"{self.pruner} s{self.seed} " + ('prune' if self.kind == 'prune' else f"c{self.compression:g}")
+        return (f"{self.pruner} s{self.seed} " + (f"{self.variant} " if self.variant else '')
+                + ('prune' if self.kind == 'prune' else f"c{self.compression:g}"))
     def argv(self) -> list: return settings_argv(self.settings)
     def done(self) -> bool:
         "Whether the cell has finished: a training job has `summary.json`, a prune job its masks for every compression."
@@ -70,13 +73,27 @@ class Cell:
 
 # %% ../nbs/14_grid.ipynb #9d59355e
 GRID_SET = ('experiment', 'expid', 'result_dir', 'seed', 'compression', 'prune_dir', 'resume', 'overwrite')
+# the sanity checks of Frankle et al. (ICLR 2021) as grid variants: each sets one switch of the pruning loop
+VARIANTS = {'pruned': {}, 'shuffle': dict(shuffle=True), 'reinitialize': dict(reinitialize=True),
+            'invert': dict(invert=True)}
+
+def check_variants(variants:list, run:dict):
+    "Refuse unknown or repeated variants, and a variant's switch given as a flag too (one line each)."
+    from ntksap.core import NtksapError
+    bad = [v for v in variants if v not in VARIANTS]
+    if bad: raise NtksapError(f"unknown variant {bad[0]!r}; valid: {', '.join(VARIANTS)}")
+    if len(set(variants)) < len(variants): raise NtksapError(f"--variants names a variant twice: {' '.join(variants)}")
+    given = [k for k in ('shuffle', 'reinitialize', 'invert') if run.get(k)]
+    if given: raise NtksapError(f"--variants sets --{given[0]} itself for its cells; drop --{given[0]}")
 
 def plan_grid(run:dict, # explicit run settings shared by all cells (field -> value)
               pruners:list, compressions:list, seeds:list,
               grid_dir, # every cell's --result-dir
               name:str='', # prefix of the run names (a run's --expid)
+              variants:list=None, # sanity-check variants (VARIANTS keys): each in its own folder grid_dir/VARIANT
              ) -> list[Cell]:
-    "The cells of a grid: per (seed, pruner) one prune job for all compressions, then one training job per compression."
+    ("The cells of a grid: per (seed, pruner[, variant]) one prune job for all compressions, then one training job per "
+     "compression.")
     from ntksap.core import NtksapError
     run = dict(run)
     bad = sorted(k for k in run if k in GRID_SET or k in ('pruner', 'pruner_list', 'compression_list'))
@@ -89,25 +106,31 @@ def plan_grid(run:dict, # explicit run settings shared by all cells (field -> va
     T = run.pop('prune_epoch_list', None) if 'prune_epoch_list' in run else None
     if T is not None and len(T) not in (1, len(pruners)):
         raise NtksapError(f"--prune-epoch-list needs one T or one per pruner ({len(pruners)}), got {T}")
+    if variants: check_variants(variants, run)
     grid_dir = Path(grid_dir)
     cells = []
     for seed in seeds:
-        for i, p in enumerate(pruners):
-            own = (pruner_defaults(p, run.get('dataset'))
-                   | ({'prune_epochs': T[0] if len(T) == 1 else T[i]} if T else {}))
-            expid = (f"{name}-" if name else '') + f"{p}-seed{seed}"
-            common = own | dict(run, pruner=p, seed=seed, result_dir=str(grid_dir))
-            common.setdefault('progress', False)
-            prune = Cell('prune', p, seed, None, dict(common, experiment='multishot_ddp_prune', expid=expid,
-                                                       compression_list=list(compressions), overwrite=True),
-                         grid_dir/'multishot_ddp_prune'/expid)
-            cells.append(prune)
-            for c in compressions:
-                cells.append(Cell('train', p, seed, float(c),
-                                  dict(common, experiment='multishot_ddp_train', expid=f"{expid}-c{c:g}",
-                                       compression=float(c), prune_dir=str(prune.folder)),
-                                  grid_dir/'multishot_ddp_train'/f"{expid}-c{c:g}", needs=prune.name))
-    return sorted(cells, key=lambda c: c.kind != 'prune')     # prune jobs first (stable: seeds, then pruners)
+        for v in variants or ['']:
+            folder = grid_dir/v if v else grid_dir   # a variant's runs in their own folder: one report each
+            for i, p in enumerate(pruners):
+                own = (pruner_defaults(p, run.get('dataset'))
+                       | ({'prune_epochs': T[0] if len(T) == 1 else T[i]} if T else {}))
+                expid = (f"{name}-" if name else '') + f"{p}-seed{seed}"
+                common = own | dict(run, **VARIANTS.get(v, {}), pruner=p, seed=seed, result_dir=str(folder))
+                common.setdefault('progress', False)
+                prune = Cell('prune', p, seed, None, dict(common, experiment='multishot_ddp_prune', expid=expid,
+                                                           compression_list=list(compressions), overwrite=True),
+                             folder/'multishot_ddp_prune'/expid, variant=v)
+                cells.append(prune)
+                for c in compressions:
+                    cells.append(Cell('train', p, seed, float(c),
+                                      dict(common, experiment='multishot_ddp_train', expid=f"{expid}-c{c:g}",
+                                           compression=float(c), prune_dir=str(prune.folder)),
+                                      folder/'multishot_ddp_train'/f"{expid}-c{c:g}", needs=prune.name, variant=v))
+    # prune jobs first (stable: seeds, then variants, then pruners); a grid of variants is long, so it goes seed by
+    # seed: one stopped early holds whole seeds, every pruner and variant of each
+    if variants: return sorted(cells, key=lambda c: (c.seed, c.kind != 'prune'))
+    return sorted(cells, key=lambda c: c.kind != 'prune')
 
 # %% ../nbs/14_grid.ipynb #8bcdfd82
 # beside what a rerun may change (the run's own rule, `ntksap.launch.RESUME_FREE`): what differs between cells by design
@@ -446,6 +469,71 @@ def run_cell_job(cmd:list, env:dict, log:str) -> int:
         return subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                               env=dict(os.environ, **env)).returncode
 
+# %% ../nbs/14_grid.ipynb #d4f5a6b7
+def variants_table(grid_dir, # a grid run with --variants
+                   variants:list, # the variants to read, each from grid_dir/VARIANT
+                   metric:str='top1') -> tuple:
+    "`(summary, runs)`: `summary_table` of each variant's folder with a `variant` column, and one row per run."
+    import pandas as pd
+    from ntksap.results import load_summaries
+    from ntksap.report import summary_table
+    tables, runs = [], []
+    for v in variants:
+        df = load_summaries(Path(grid_dir)/v, skip_damaged=True)
+        tables.append(summary_table(df, metric).assign(variant=v))
+        runs.append(df[['pruner', 'compression', 'seed', 'param_density', metric, 'layer_collapse']].assign(variant=v))
+    order = {v: i for i, v in enumerate(variants)}
+    def tidy(t):
+        t = t[['variant', *[c for c in t.columns if c != 'variant']]]
+        return t.sort_values(['compression', 'pruner', 'variant'], key=lambda s: s.map(order) if s.name == 'variant'
+                             else s).reset_index(drop=True)
+    return tidy(pd.concat(tables, ignore_index=True)), tidy(pd.concat(runs, ignore_index=True))
+
+def plot_variants(summary:'pd.DataFrame', # variants_table's first table
+                  metric:str='top1', title:str=None):
+    ("Mean `metric` (bars: std over runs) of every pruner under each variant, one panel per compression; pruners "
+     "sorted by their accuracy as pruned.")
+    import matplotlib.pyplot as plt
+    variants = list(dict.fromkeys(summary.variant))
+    comps = sorted(summary.compression.unique())
+    n_pruners = summary.pruner.nunique()
+    fig, axes = plt.subplots(1, len(comps), figsize=(4.2 * len(comps) + 1.2, 0.32 * n_pruners + 1.6), squeeze=False)
+    marks = dict(zip(variants, 'osD^vP'))
+    for ax, c in zip(axes[0], comps):
+        t = summary[summary.compression == c]
+        first = t[t.variant == variants[0]].set_index('pruner')[f'{metric} mean']
+        order = list(first.sort_values(ascending=False).index)
+        order += sorted(set(t.pruner) - set(order))
+        for k, v in enumerate(variants):
+            g = t[t.variant == v].set_index('pruner').reindex(order)
+            y = [i + 0.16 * (k - (len(variants) - 1) / 2) for i in range(len(order))]
+            ax.errorbar(g[f'{metric} mean'], y, xerr=g[f'{metric} std'].fillna(0), fmt=marks[v], ms=4, capsize=2,
+                        label=v)
+        ax.set_yticks(range(len(order)))
+        ax.set_yticklabels(order, fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(f'test {metric} (%), mean ± std')
+        ax.set_title(f'sparsity {100 * (1 - 0.8 ** c):.2f} % (compression {c:g})', fontsize=9)
+        ax.grid(alpha=.3)
+    axes[0][-1].legend(fontsize=8, title='variant')
+    if title: fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+def write_variants(grid_dir, variants:list, metric:str='top1') -> dict:
+    "Write `variants.csv`, `variants_runs.csv` and `variants.png` into `grid_dir` (together); returns them and the tables."
+    import matplotlib.pyplot as plt
+    from ntksap.core import write_together
+    from ntksap.report import _png
+    grid_dir = Path(grid_dir)
+    summary, runs = variants_table(grid_dir, variants, metric)
+    title = ', '.join(sorted({f"{m} on {d}" for m, d in zip(summary.model, summary.dataset)}))
+    fig = plot_variants(summary, metric, title=title)
+    csv, runs_csv, png = grid_dir/'variants.csv', grid_dir/'variants_runs.csv', grid_dir/'variants.png'
+    write_together({csv: summary.to_csv(index=False), runs_csv: runs.to_csv(index=False), png: _png(fig)})
+    plt.close(fig)
+    return dict(table=summary, runs=runs, csv=csv, runs_csv=runs_csv, png=png)
+
 # %% ../nbs/14_grid.ipynb #bcb8b82a
 @dataclass
 class GridOptions:
@@ -453,6 +541,7 @@ class GridOptions:
     pruners: list = field(default_factory=list)
     compressions: list = field(default_factory=list)
     seeds: list = field(default_factory=lambda: [0])
+    variants: list = field(default_factory=list)   # VARIANTS keys; empty: none
     jobs: int = 1               # cells run at a time (--jobs)
     threads: int = 0            # 0: cores // jobs
     grid_dir: str = 'Results/grid'
@@ -487,6 +576,7 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
     ("Plan, run and report a grid; returns `{'cells': plan table with each cell's status, 'ok': all finished, "
      "'report': ...}`.")
     from ntksap.core import NtksapError
+    import io
     run = dict(run)
     name = run.pop('expid', '')
     if str(run.get('device', 'auto')).startswith('cuda:'):
@@ -494,7 +584,7 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
                           "not a GPU index")
     check_options(o)
     grid_dir = Path(o.grid_dir)
-    cells = check_cells(plan_grid(run, o.pruners, o.compressions, o.seeds, grid_dir, name))
+    cells = check_cells(plan_grid(run, o.pruners, o.compressions, o.seeds, grid_dir, name, o.variants))
     table = plan_table(cells, grid_dir)
     if o.dry_run:
         with __import__('pandas').option_context('display.width', 200, 'display.max_rows', 500):
@@ -528,7 +618,13 @@ def run_grid(run:dict, o:GridOptions, out=sys.stdout,
     if o.report and node == 0 and any(c.done() for c in cells if c.kind == 'train'):
         from ntksap.report import report
         import contextlib
-        with contextlib.redirect_stdout(out): rep = report(grid_dir, show=o.progress)
+        if not o.variants:
+            with contextlib.redirect_stdout(out): rep = report(grid_dir, show=o.progress)
+        else:   # one report per variant folder, then the table of all of them
+            have = [v for v in o.variants if any(c.done() for c in cells if c.kind == 'train' and c.variant == v)]
+            with contextlib.redirect_stdout(io.StringIO()): rep = {v: report(grid_dir/v, show=False) for v in have}
+            rep['variants'] = write_variants(grid_dir, have)
+            print(f"variants: {rep['variants']['csv']} and {rep['variants']['png']}", file=out)
     return dict(cells=table, ok=n_ok == len(cells), report=rep)
 
 # %% ../nbs/14_grid.ipynb #cf256cae
@@ -543,6 +639,10 @@ def grid_parser():
     p.add_argument('-h', '--help', action='store_true')
     g = p.add_argument_group('grid')
     g.add_argument('--seeds', nargs='+', type=int, default=[0], help='seeds (default: 0)')
+    g.add_argument('--variants', nargs='+', default=[], metavar='VARIANT',
+                   help=f"sanity checks: run every (pruner, seed) once per variant ({', '.join(VARIANTS)}; pruned is "
+                        "as pruned, the others set --shuffle, --reinitialize or --invert), each in GRID_DIR/VARIANT, "
+                        "and tabulate them together in GRID_DIR/variants.csv (default: none)")
     g.add_argument('-j', '--jobs', type=int, default=1,
                    help="cells run at a time (default: 1); on GPUs spread over CUDA_VISIBLE_DEVICES, several per GPU "
                         "allowed (the run's --workers is its data-loading processes, passed to every cell)")
@@ -594,7 +694,8 @@ def parse_grid(argv:list) -> tuple[dict, GridOptions]:
     slurm = dict(cluster=a.slurm_cluster, partition=a.slurm_partition, time_min=a.slurm_time,
                  cpus_per_job=a.slurm_cpus_per_job,
                  mem_gb=a.slurm_mem_gb, array_parallelism=a.slurm_array_parallelism, account=a.slurm_account)
-    o = GridOptions(pruners=pruners, compressions=run.pop('compression_list', []), seeds=a.seeds, jobs=a.jobs,
+    o = GridOptions(pruners=pruners, compressions=run.pop('compression_list', []), seeds=a.seeds,
+                    variants=a.variants, jobs=a.jobs,
                     threads=a.threads, grid_dir=grid_dir, gpus_per_cell=a.gpus_per_cell, launcher=a.launcher,
                     dry_run=a.dry_run, progress=bool(run.get('progress', True)), report=not a.no_report, slurm=slurm,
                     nodes=Nodes(a.nnodes, a.node_rank, a.master_addr, a.master_port),

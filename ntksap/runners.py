@@ -29,8 +29,8 @@ from .settings import Settings, validate
 # %% auto #0
 __all__ = ['Run', 'build', 'train_options', 'initial_state', 'restore_weights', 'restore_run', 'start_state', 'pruner_iterations',
            'prune_cell', 'flop_density', 'layers_table', 'prune_info', 'cell_record', 'cell_key', 'done_cells',
-           'checkpoint_for', 'train_cell', 'run_singleshot', 'run_multishot', 'prune_record_path', 'run_ddp_prune',
-           'load_pruned', 'run_ddp_train']
+           'checkpoint_for', 'train_cell', 'run_singleshot', 'run_multishot', 'prune_record_path', 'weights_path',
+           'run_ddp_prune', 'load_pruned', 'run_ddp_train']
 
 # %% ../nbs/09a_runners.ipynb #92a84559
 @dataclass
@@ -359,7 +359,10 @@ def run_multishot(s:Settings, rf:RunFolder=None, checkpoint:dict=None, env:DistE
                                         stop=stop, **train_options(s))
                         res = prune_cell(run, pruner, density ** ((l + 1) / level), T, (compression, level, l))
                         secs += res.seconds
+                        drawn = initial_state(run)['model'] if s.reinitialize else None
                         restore_run(run, init)                      # weights back to the initialisation, masks kept
+                        # --reinitialize: the weights the pruning loop re-drew, not the initialisation
+                        if drawn is not None: restore_weights(run.model, drawn)
                     prune = prune_info(res, seconds=secs)
                 post, _, prune, train_secs = train_cell(run, rf, key, prune, None, ckpt, env, loader_hook=loader_hook,
                                                         stop=stop)
@@ -375,6 +378,11 @@ def prune_record_path(rf:RunFolder, compression:float, pruner:str) -> Path:
     "Where the prune job writes what it did for one compression (`prune_info` without the table, as JSON)."
     masks = rf.masks(compression, 1, pruner)
     return masks.with_name('prune-' + masks.stem[len('masks-'):] + '.json')
+
+def weights_path(rf:RunFolder, compression:float, pruner:str) -> Path:
+    "Where a prune job with --reinitialize writes the re-drawn weights its training job starts from."
+    masks = rf.masks(compression, 1, pruner)
+    return masks.with_name('weights-' + masks.stem[len('masks-'):] + '.pt')
 
 def run_ddp_prune(s:Settings, rf:RunFolder, checkpoint:dict=None, env:DistEnv=None, device=None,
                   loader_hook=None, stop:StopFlag=None) -> list:
@@ -396,6 +404,9 @@ def run_ddp_prune(s:Settings, rf:RunFolder, checkpoint:dict=None, env:DistEnv=No
         _announce(f"{s.pruner}: compression {compression:g} = {describe_density(density)}", s)
         res = prune_cell(run, s.pruner, density, s.prune_epochs, (compression,))
         info = prune_info(res)
+        if s.reinitialize:   # before the masks: a prune job with masks is finished (the grid's test)
+            save_torch({k: v for k, v in run.model.state_dict().items() if not k.endswith('_mask')},
+                       weights_path(rf, compression, s.pruner))
         MaskSet.from_model(run.model).save(rf.masks(compression, 1, s.pruner))
         save_frame(layers_table(run.model, run.input_shape, info['scores']), rf.layers(compression, 1, s.pruner))
         r, t = count_remaining(run.model)
@@ -414,7 +425,13 @@ def load_pruned(run:Run, prune_dir, pruner:str, compression:float) -> dict:
     if not prf.init.exists() or not mpath.exists():
         raise NtksapError(f"no pruning results for pruner {pruner!r} at compression {compression:g} in {prf.path} "
                           f"(looked for {prf.init.name} and {mpath.name}); run --experiment multishot_ddp_prune first")
-    init = load_state_for(prf.init, run.model, 'initial weights', 'run --experiment multishot_ddp_prune again')
+    drawn = weights_path(prf, compression, pruner)
+    if run.settings.reinitialize and not drawn.exists():
+        raise NtksapError(f"--reinitialize: {prf.path} has no re-drawn weights ({drawn.name}); it was pruned without "
+                          "--reinitialize: prune again with it")
+    # a prune job with --reinitialize saved the weights it re-drew: they, not the initialisation, are trained
+    start = drawn if run.settings.reinitialize else prf.init
+    init = load_state_for(start, run.model, 'initial weights', 'run --experiment multishot_ddp_prune again')
     restore_weights(run.model, init)
     apply_mask_set(run.model, load_masks_for(mpath, run.model, 'run --experiment multishot_ddp_prune again'))
     info = prune_info()
