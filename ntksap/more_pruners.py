@@ -13,10 +13,11 @@ from torch.nn.attention import sdpa_kernel, SDPBackend
 from .core import NtksapError, batch_inputs
 from .masks import masked_parameters
 from .pruners import Pruner, Option, preserved_buffers, _masked, _grads, _batches, Mag, twice_differentiable
+from .pruners import gradient_sum
 from .newer import erk_densities
 
 # %% auto #0
-__all__ = ['force_saliency', 'force_masks', 'Force', 'prospr_meta_loss', 'ProsPr', 'phew_step', 'phew_walks', 'PHEW',
+__all__ = ['force_saliency', 'force_masks', 'Force', 'GraSPIt', 'prospr_meta_loss', 'ProsPr', 'phew_step', 'phew_walks', 'PHEW',
            'erk_budgets', 'npb_objective', 'npb_layer', 'npb_input_paths', 'NPB', 'MagERK']
 
 # %% ../nbs/05b_more_pruners.ipynb #bc45f412
@@ -80,6 +81,18 @@ class Force(Pruner):
     def score_to(self, model, loss_fn, loader, device, density, scope='global'):
         "The saliency of the last of `steps` progressive steps down to `density`: its top-k is FORCE's mask."
         return force_masks(model, loss_fn, loader, device, density, self.steps, scope)[1]
+
+# %% ../nbs/05b_more_pruners.ipynb #a1e0c002
+class GraSPIt(Pruner):
+    ("GRASP-It: (dL/dw)^2 at the current pruned network, re-scored at each of the loop's iterations; pruned weights "
+     "stay pruned (the loop ranks only the alive ones).")
+    name, paper = 'grasp_it', 'de Jorge, Sanyal, Behl, Torr, Rogez, Dokania, ICLR 2021 (GRASP-It)'
+    default_iterations = 60   # the FORCE repository's CIFAR command: --num_steps 60 --mode exp
+    def score(self, model, loss_fn, loader, device):
+        "The squared gradient of the loss summed over the pruning batches (a mean would rank the same)."
+        names, _, params = _masked(model)
+        with preserved_buffers(model): grads = gradient_sum(model, loss_fn, loader, device)
+        return {n: g.square() for n, g in zip(names, grads)}
 
 # %% ../nbs/05b_more_pruners.ipynb #fcf804ca
 def prospr_meta_loss(model:nn.Module, loss_fn, batches:list, # the (x, y) of each inner step, then the meta-loss's

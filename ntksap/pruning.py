@@ -15,7 +15,7 @@ from .masks import add_masks, MaskSet, keep_pruned
 from .pruners import Pruner, Rand, Mag, SNIP, IterSNIP, GraSP, SynFlow, strict_fp32
 from .ntk_sap import NTKSAP, training_mode
 from .newer import PX, SynFlowL2, ERK
-from .more_pruners import Force, ProsPr, PHEW, NPB, MagERK
+from .more_pruners import Force, GraSPIt, ProsPr, PHEW, NPB, MagERK
 
 # %% auto #0
 __all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'BRACKET_FROM', 'pruner_names', 'pruner_class', 'get_pruner',
@@ -24,8 +24,8 @@ __all__ = ['PRUNERS', 'PRUNER_ALIASES', 'SCHEDULES', 'SCOPES', 'BRACKET_FROM', '
            'weight_digest', 'weight_digests', 'shuffle_masks', 'prune_loop', 'Pruned', 'prune']
 
 # %% ../nbs/06_pruning.ipynb #cd33946c
-PRUNERS = {c.name: c for c in (Rand, Mag, SNIP, GraSP, SynFlow, IterSNIP, NTKSAP, PX, SynFlowL2, ERK, Force, ProsPr,
-                                  PHEW, NPB, MagERK)}
+PRUNERS = {c.name: c for c in (Rand, Mag, SNIP, GraSP, SynFlow, IterSNIP, NTKSAP, PX, SynFlowL2, ERK, Force, GraSPIt,
+                                  ProsPr, PHEW, NPB, MagERK)}
 PRUNER_ALIASES = {a: c.name for c in PRUNERS.values() for a in c.aliases}   # e.g. the reference's 'NTKSAP'
 
 def pruner_names() -> list[str]:

@@ -20,8 +20,9 @@ sys.path.insert(0, str(ROOT))
 from ntksap.pruning import pruner_class   # each pruner's recommended T and BatchNorm mode: declared by its class
 
 PRUNERS = ['rand', 'mag', 'snip', 'itersnip', 'grasp', 'synflow', 'NTKSAP']
-# the newer pruners (nbs/05a_newer.ipynb), run with --pruners
+# the newer pruners (nbs/05a_newer.ipynb) and the rest of the field (nbs/05b_more_pruners.ipynb), run with --pruners
 NEWER = ['px', 'synflowl2', 'erk']
+MORE = ['force', 'grasp_it', 'prospr', 'phew', 'npb', 'mag_erk']
 # Where this study departs from a pruner's recommended T (`ntksap pruners`), for the CPU's sake: iterative SNIP costs
 # T SNIPs, so the committed study ran it with T = 20 instead of its recommended 100.
 STUDY_ITERATIONS = dict(itersnip=20)
@@ -169,7 +170,7 @@ def collect(study, jobs, result_dir, out_dir, main_dir=None):
     tmp = csv.with_suffix('.csv.tmp'); df.to_csv(tmp, index=False); os.replace(tmp, csv)
     if study != 'ablations':
         plot_accuracy(df, out_dir/f'{OUT_NAMES[study]}_accuracy.png', title=f"{df.model.iloc[0]} on {df.dataset.iloc[0]}: top-1 after pruning at init")
-        if study == 'cifar10' and set(df.pruner) <= set(NEWER):   # the newer pruners: their layer densities too
+        if study == 'cifar10' and set(df.pruner) <= set(NEWER + MORE):   # the later pruners: their layer densities too
             save_run_layers(jobs, result_dir, max(COMPRESSIONS), out_dir/f'{OUT_NAMES[study]}_layers.csv')
     else:
         plot_ablations(df, out_dir/f'{OUT_NAMES[study]}.png')
@@ -236,8 +237,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--study', nargs='+', default=['cifar10', 'ablations'], help='mnist5k, cifar10, ablations (default: cifar10 ablations)')
     ap.add_argument('--seeds', nargs='+', type=int, default=SEEDS)
-    ap.add_argument('--pruners', nargs='+', default=PRUNERS, choices=PRUNERS + NEWER,
-                    help=f"pruners of the mnist5k and cifar10 studies (default: the paper's seven; newer: {' '.join(NEWER)})")
+    ap.add_argument('--pruners', nargs='+', default=PRUNERS, choices=PRUNERS + NEWER + MORE,
+                    help=f"pruners of the mnist5k and cifar10 studies (default: the paper's seven; newer: {' '.join(NEWER)}; "
+                         f"more: {' '.join(MORE)})")
     ap.add_argument('--jobs', type=int, default=2, help='cores to use (default 2): one-thread runs go two at a time, the two-thread digits runs one at a time')
     ap.add_argument('--data-dir', default=None, help='folder holding cifar10-jpeg (default: $NTKSAP_SHARED_DATA or ../shared/data)')
     ap.add_argument('--result-dir', default=str(ROOT/'Results'/'cpu_study'))
@@ -250,7 +252,8 @@ def main(argv=None):
         from ntksap.core import find_shared_data
         a.data_dir = find_shared_data() or 'Data'
     if a.pruners != PRUNERS:   # other pruners: other CSV and figure names, so the committed study is never overwritten
-        tag = 'newer' if sorted(a.pruners) == sorted(NEWER) else '-'.join(p.lower() for p in a.pruners)
+        tag = {tuple(sorted(NEWER)): 'newer', tuple(sorted(MORE)): 'more'}.get(tuple(sorted(a.pruners)),
+                                                                            '-'.join(p.lower() for p in a.pruners))
         OUT_NAMES.update({k: f"{v}_{tag}" for k, v in OUT_NAMES.items()})
     todo = {st: jobs_of(st, a.seeds, a.tiny, a.pruners) for st in a.study}
     if a.dry_run:
