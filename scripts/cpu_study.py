@@ -170,7 +170,7 @@ def collect(study, jobs, result_dir, out_dir, main_dir=None):
     tmp = csv.with_suffix('.csv.tmp'); df.to_csv(tmp, index=False); os.replace(tmp, csv)
     if study != 'ablations':
         plot_accuracy(df, out_dir/f'{OUT_NAMES[study]}_accuracy.png', title=f"{df.model.iloc[0]} on {df.dataset.iloc[0]}: top-1 after pruning at init")
-        if study == 'cifar10' and set(df.pruner) <= set(NEWER + MORE):   # the later pruners: their layer densities too
+        if set(df.pruner) <= set(NEWER + MORE):   # the later pruners: their layer densities too
             save_run_layers(jobs, result_dir, max(COMPRESSIONS), out_dir/f'{OUT_NAMES[study]}_layers.csv')
     else:
         plot_ablations(df, out_dir/f'{OUT_NAMES[study]}.png')
@@ -252,8 +252,8 @@ def main(argv=None):
         from ntksap.core import find_shared_data
         a.data_dir = find_shared_data() or 'Data'
     if a.pruners != PRUNERS:   # other pruners: other CSV and figure names, so the committed study is never overwritten
-        tag = {tuple(sorted(NEWER)): 'newer', tuple(sorted(MORE)): 'more'}.get(tuple(sorted(a.pruners)),
-                                                                            '-'.join(p.lower() for p in a.pruners))
+        tags = {tuple(sorted(NEWER)): 'newer', tuple(sorted(MORE)): 'more', tuple(sorted(NEWER + MORE)): 'later'}
+        tag = tags.get(tuple(sorted(a.pruners)), '-'.join(p.lower() for p in a.pruners))
         OUT_NAMES.update({k: f"{v}_{tag}" for k, v in OUT_NAMES.items()})
     todo = {st: jobs_of(st, a.seeds, a.tiny, a.pruners) for st in a.study}
     if a.dry_run:
