@@ -4,13 +4,16 @@
     python scripts/cpu_study.py                       # the CIFAR-10 study and the NTK-SAP ablations (about 40 min on 2 cores)
     python scripts/cpu_study.py --study mnist5k       # the digits study (about 14 min)
     python scripts/cpu_study.py --tiny --out /tmp/x   # a 1-minute version of everything, for tests
+    python scripts/cpu_study.py --study mnist5k --pruners px synflowl2 erk force grasp_it prospr phew npb mag_erk
+                                                      # the nine later pruners (tag 'later'; 'newer', 'more': subsets)
 
 Each (study, variant, pruner, seed) is one `python -m ntksap --experiment multishot` process with a fixed number of
 threads (the order of float sums, hence the last digits of the results, depends on it), run as a cell of the grid
 (`ntksap.grid.run_cells`, the scheduler of `ntksap grid`): finished runs are skipped, so an interrupted study
 continues where it stopped, and a failed run is reported with its log's last line without stopping the others.
 Results go to RESULT_DIR/<study>/multishot/<run>/ in the usual format; the collected tables go to
-OUT/<study>_summary.csv (and a figure for each study).
+OUT/<study>_summary.csv (and a figure for each study); with --pruners other than the paper's seven, the file names
+gain a tag (OUT/<study>_<tag>_summary.csv) and the later pruners' per-layer densities at the sparsest compression.
 """
 import argparse, os, sys, time, json
 from pathlib import Path
